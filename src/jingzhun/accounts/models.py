@@ -1,0 +1,42 @@
+"""Users, each bound to one area and one role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from jingzhun import areacodes
+
+from .choices import EDITING_ROLES, Role
+
+
+class User(AbstractUser):
+    """A staff member. Sees and edits only the subtree of `area`; superusers see everything."""
+
+    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.VIEWER)
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name="所属区划",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def scope_prefix(self) -> str | None:
+        """'' for everything, the area-code prefix of the user's subtree, or None for nothing."""
+        if self.area_id:
+            return areacodes.prefix(self.area_id)
+        return "" if self.is_superuser else None
+
+    def can_edit(self) -> bool:
+        """Whether this user may change registry records inside their scope."""
+        return self.is_active and (self.is_superuser or self.role in EDITING_ROLES)

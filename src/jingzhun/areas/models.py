@@ -1,0 +1,93 @@
+"""The administrative tree: a materialised path of 12-digit area codes."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from jingzhun import areacodes
+from jingzhun.core.models import ScopedQuerySet, TimeStampedModel
+
+from .choices import Level
+
+
+class Area(TimeStampedModel):
+    """Province → city → county → township → village. The code is the key and the path.
+
+    Villages carry what the village exit standard needs; counties what the county standard needs.
+    Attributes that do not apply to a level stay empty.
+    """
+
+    area_code_path = "code"
+
+    code = models.CharField("区划代码", max_length=12, primary_key=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("级别", max_length=16, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    # Village attributes (贫困村 and the village exit standard)
+    rural_population = models.PositiveIntegerField("农村户籍人口", null=True, blank=True)
+    poor_village = models.BooleanField("贫困村", default=False)
+    poor_village_exit_year = models.PositiveSmallIntegerField(
+        "贫困村出列年度", null=True, blank=True
+    )
+    hardened_road = models.BooleanField("通硬化路", null=True, blank=True)
+    safe_water = models.BooleanField("通自来水或安全饮水", null=True, blank=True)
+    grid_power = models.BooleanField("通动力电", null=True, blank=True)
+    broadband = models.BooleanField("通宽带或4G", null=True, blank=True)
+    radio_tv = models.BooleanField("通广播电视", null=True, blank=True)
+    clinic_with_doctor = models.BooleanField("有卫生室及执业医生", null=True, blank=True)
+    public_space = models.BooleanField("有公共活动场所", null=True, blank=True)
+    collective_income = models.DecimalField(
+        "村集体经济收入(元/年)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    # County attributes (the county exit standard)
+    rural_income_per_capita = models.DecimalField(
+        "农村居民人均可支配收入(元)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    rural_income_growth = models.DecimalField(
+        "农村居民人均可支配收入增幅(%)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    province_income_growth = models.DecimalField(
+        "全省农村居民人均可支配收入增幅(%)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    education_balance_year = models.PositiveSmallIntegerField(
+        "义务教育发展基本均衡县认定年度", null=True, blank=True
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="area_unique_sibling_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix shared by this area and every area under it."""
+        return areacodes.prefix(self.code, self.level)
+
+    def ancestors(self) -> list[Area]:
+        """From the province down to the parent, in one query."""
+        codes = []
+        code = areacodes.parent_code(self.code)
+        while code:
+            codes.append(code)
+            code = areacodes.parent_code(code)
+        return list(Area.objects.filter(code__in=codes).order_by("code"))
+
+    def full_name(self) -> str:
+        return "".join(a.name for a in self.ancestors()) + self.name

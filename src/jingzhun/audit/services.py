@@ -1,0 +1,100 @@
+"""Writing audit entries. Call inside the transaction of the change being recorded."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from jingzhun import masking
+
+from .models import Action, AuditEntry
+
+# Values of these fields are stored masked: the trail must not become a copy of the secrets.
+MASKED_FIELDS = {
+    "id_number": masking.mask_id_number,
+    "phone": masking.mask_phone,
+    "bank_account": masking.mask_account,
+}
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a field value for the change record."""
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """Field name → plain value of the concrete fields (foreign keys as their key)."""
+    result = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or field.name in {"created", "updated"}:
+            continue
+        if fields is not None and field.name not in fields:
+            continue
+        result[field.name] = plain(getattr(instance, field.attname))
+    return result
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields that differ, sensitive values masked."""
+    changes = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = plain(old.get(key)), plain(new.get(key))
+        if before != after:
+            mask = MASKED_FIELDS.get(key)
+            if mask:
+                before, after = mask(before), mask(after)
+            changes[key] = [before, after]
+    return changes
+
+
+def entry(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model | None = None,
+    model: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict | None = None,
+    household_id: int | None = None,
+    area_code: str = "",
+    batch: uuid.UUID | None = None,
+    message: str = "",
+) -> AuditEntry:
+    """An unsaved AuditEntry; use `record` for one, `AuditEntry.objects.bulk_create` for many."""
+    if instance is not None:
+        model = model or instance._meta.label_lower
+        object_id = object_id or str(instance.pk)
+        object_repr = object_repr or str(instance)[:200]
+    return AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        model=model,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=changes or {},
+        household_id=household_id,
+        area_code=area_code,
+        batch=batch,
+        message=message[:300],
+    )
+
+
+def record(**kwargs: Any) -> AuditEntry:
+    """Write one audit entry now (inside the caller's transaction)."""
+    item = entry(**kwargs)
+    item.save()
+    return item
+
+
+__all__ = ["Action", "diff", "entry", "plain", "record", "snapshot"]

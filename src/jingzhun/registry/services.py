@@ -1,0 +1,307 @@
+"""Business operations on the registry: one function per operation, one transaction each,
+each writing its audit entries in that transaction. Views, API, CLI and import call these."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun import idcodes, namekeys
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
+
+from . import choices as c
+from . import validation
+from .models import Household, Income, Person, PersonNameKey, StatusChange
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def ensure_can_edit(user: Any, household: Household | None = None, village_code: str = "") -> None:
+    """Raise PermissionDenied unless `user` may edit records of this household or village."""
+    if user is None or not user.can_edit():
+        raise PermissionDenied(_("您没有修改建档立卡数据的权限"))
+    scope = user.scope_prefix()
+    code = household.village_id if household is not None else village_code
+    if scope is None or not code.startswith(scope):
+        raise PermissionDenied(_("该记录不在您的管辖范围内"))
+
+
+def _raise(problems: list[validation.Problem]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            errors.setdefault(problem.field, []).append(problem.message)
+        raise ValidationError(errors)
+
+
+def replace_name_keys(persons: Iterable[Person]) -> None:
+    """Rewrite the pinyin search keys of these persons in two statements."""
+    persons = list(persons)
+    PersonNameKey.objects.filter(person__in=[p.pk for p in persons]).delete()
+    PersonNameKey.objects.bulk_create(
+        [PersonNameKey(person_id=p.pk, key=k) for p in persons for k in namekeys.name_keys(p.name)],
+        batch_size=2000,
+    )
+
+
+def _audit(
+    user: Any, action: str, instance: Any, household: Household, changes: dict, message: str = ""
+) -> None:
+    audit.record(
+        actor=user,
+        action=action,
+        instance=instance,
+        changes=changes,
+        household_id=household.pk,
+        area_code=household.village_id,
+        message=message,
+    )
+
+
+@transaction.atomic
+def create_household(
+    data: Mapping[str, Any], members: list[Mapping[str, Any]], *, acting_user: Any
+) -> Household:
+    """Register a household with its members (validated together: exactly one head)."""
+    ensure_can_edit(
+        acting_user,
+        village_code=getattr(data.get("village"), "code", "") or data.get("village_id", ""),
+    )
+    _raise(validation.check_household(data) + validation.check_members(members))
+    household = Household(**data)
+    household.full_clean()
+    household.save()
+    StatusChange.objects.create(
+        household=household,
+        date=today(),
+        old_status="",
+        new_status=household.status,
+        reason=_("建档立卡"),
+        actor=acting_user if acting_user.pk else None,
+    )
+    _audit(
+        acting_user, Action.CREATE, household, household, audit.diff({}, audit.snapshot(household))
+    )
+    for member in members:
+        _create_person(household, member, acting_user)
+    return household
+
+
+@transaction.atomic
+def update_household(household: Household, data: Mapping[str, Any], *, acting_user: Any) -> dict:
+    """Change household fields; return the {field: [old, new]} recorded (empty: no change)."""
+    ensure_can_edit(acting_user, household)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    before = audit.snapshot(household)
+    old_status = household.status
+    for key, value in data.items():
+        setattr(household, key, value)
+    merged = {**before, **{k: getattr(household, k) for k in data}}
+    _raise(validation.check_household(merged))
+    household.full_clean()
+    ensure_can_edit(acting_user, household)  # a move must land inside the user's scope too
+    changes = audit.diff(before, audit.snapshot(household))
+    if not changes:
+        return {}
+    household.save()
+    if household.status != old_status:
+        StatusChange.objects.create(
+            household=household,
+            date=today(),
+            old_status=old_status,
+            new_status=household.status,
+            reason=_("手工修改"),
+            actor=acting_user,
+        )
+    _audit(acting_user, Action.UPDATE, household, household, changes)
+    return changes
+
+
+@transaction.atomic
+def delete_household(household: Household, *, acting_user: Any) -> None:
+    """Delete a household and its dependents. Normal closure is deregistration, not deletion."""
+    ensure_can_edit(acting_user, household)
+    _audit(
+        acting_user,
+        Action.DELETE,
+        household,
+        household,
+        audit.diff(audit.snapshot(household), {}),
+        message=_("删除贫困户及其成员、收入"),
+    )
+    household.delete()
+
+
+def _check_person_unique(number: str, household: Household, exclude_pk: int | None) -> None:
+    other = (
+        Person.objects.filter(id_number=number)
+        .exclude(pk=exclude_pk)
+        .select_related("household")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            {
+                "id_number": [
+                    _("该身份证号码已登记在户 {number} 中").format(number=other.household.number)
+                ]
+            }
+        )
+
+
+def _create_person(household: Household, data: Mapping[str, Any], user: Any) -> Person:
+    data = dict(data)
+    facts = (
+        idcodes.parse(data.get("id_number", ""))
+        if idcodes.is_valid(data.get("id_number", ""))
+        else None
+    )
+    if facts is not None:
+        data["id_number"] = facts.number
+        data.setdefault("sex", facts.sex)
+        data.setdefault("birth_date", facts.birth_date)
+    _raise(validation.check_person(data, today()))
+    _check_person_unique(data["id_number"], household, None)
+    person = Person(household=household, **data)
+    person.full_clean(exclude=["household"])
+    person.save()
+    replace_name_keys([person])
+    _audit(user, Action.CREATE, person, household, audit.diff({}, audit.snapshot(person)))
+    return person
+
+
+@transaction.atomic
+def add_person(household: Household, data: Mapping[str, Any], *, acting_user: Any) -> Person:
+    """Add a member to an existing household (a second head is refused)."""
+    ensure_can_edit(acting_user, household)
+    current = list(household.members.values("relation", "id_number"))
+    _raise(
+        validation.check_members([*current, data])
+        if data.get("relation") == c.Relation.HEAD
+        else []
+    )
+    return _create_person(household, data, acting_user)
+
+
+@transaction.atomic
+def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) -> dict:
+    """Change a member's fields; the household keeps exactly one head."""
+    ensure_can_edit(acting_user, person.household)
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    before = audit.snapshot(person)
+    for key, value in data.items():
+        setattr(person, key, value)
+    person.id_number = idcodes.normalise(person.id_number)
+    _raise(
+        validation.check_person(audit.snapshot(person) | {"birth_date": person.birth_date}, today())
+    )
+    if "relation" in data:
+        members = list(
+            person.household.members.exclude(pk=person.pk).values("relation", "id_number")
+        )
+        _raise(
+            validation.check_members(
+                [*members, {"relation": person.relation, "id_number": person.id_number}]
+            )
+        )
+    _check_person_unique(person.id_number, person.household, person.pk)
+    person.full_clean(exclude=["household"])
+    changes = audit.diff(before, audit.snapshot(person))
+    if not changes:
+        return {}
+    person.save()
+    if "name" in changes:
+        replace_name_keys([person])
+    _audit(acting_user, Action.UPDATE, person, person.household, changes)
+    return changes
+
+
+@transaction.atomic
+def delete_person(person: Person, *, acting_user: Any) -> None:
+    """Remove a member (not the head: change the head first)."""
+    household = person.household
+    ensure_can_edit(acting_user, household)
+    if person.relation == c.Relation.HEAD:
+        raise ValidationError({"relation": [_("不能删除户主,请先变更户主")]})
+    _audit(acting_user, Action.DELETE, person, household, audit.diff(audit.snapshot(person), {}))
+    person.delete()
+
+
+@transaction.atomic
+def save_income(
+    household: Household, year: int, data: Mapping[str, Any], *, acting_user: Any
+) -> Income:
+    """Create or change the household's income of `year`; totals are derived."""
+    ensure_can_edit(acting_user, household)
+    income = Income.objects.filter(household=household, year=year).first()
+    created = income is None
+    if created:
+        income = Income(
+            household=household,
+            year=year,
+            members_count=data.get("members_count") or household.members.count(),
+        )
+    before = {} if created else audit.snapshot(income)
+    for key, value in data.items():
+        setattr(income, key, value)
+    income.recompute()
+    income.full_clean()
+    changes = audit.diff(before, audit.snapshot(income))
+    if changes:
+        income.save()
+        _audit(acting_user, Action.CREATE if created else Action.UPDATE, income, household, changes)
+    return income
+
+
+@transaction.atomic
+def reveal_id_number(person: Person, *, acting_user: Any, reason: str = "") -> str:
+    """Return the full ID number and record that this user saw it."""
+    if Person.objects.visible_to(acting_user).filter(pk=person.pk).count() != 1:
+        raise PermissionDenied(_("该记录不在您的管辖范围内"))
+    audit.record(
+        actor=acting_user,
+        action=Action.REVEAL,
+        instance=person,
+        household_id=person.household_id,
+        area_code=person.household.village_id,
+        message=reason or _("查看完整身份证号码"),
+    )
+    return person.id_number
+
+
+@transaction.atomic
+def change_status(
+    household: Household,
+    new_status: str,
+    *,
+    acting_user: Any,
+    reason: str,
+    date: datetime.date | None = None,
+) -> StatusChange:
+    """Record a status change with its dated history entry (procedures call this at their end)."""
+    ensure_can_edit(acting_user, household)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    old = household.status
+    household.status = new_status
+    if new_status == c.Status.EXITED and not household.exit_year:
+        household.exit_year = (date or today()).year
+    household.save(update_fields=["status", "exit_year", "updated"])
+    change = StatusChange.objects.create(
+        household=household,
+        date=date or today(),
+        old_status=old,
+        new_status=new_status,
+        reason=reason,
+        actor=acting_user,
+    )
+    _audit(acting_user, Action.UPDATE, household, household, {"status": [old, new_status]}, reason)
+    return change
