@@ -1,0 +1,110 @@
+"""List-page and API latency on a large registry (issue #2: p95 ≤ 200 ms at 1 M persons).
+
+Build the registry first, then run this against the same JINGZHUN_HOME / JINGZHUN_DATABASE_URL:
+
+    JINGZHUN_HOME=/tmp/jz1m jingzhun demo --persons 1000000 --no-serve
+    JINGZHUN_HOME=/tmp/jz1m python benchmarks/latency.py [--repeat 20]
+
+Requests go through the whole Django stack in-process (test client: middleware, session auth,
+scoping, filters, templates or serializers), as a user whose scope is the whole province, so
+every query covers all 1 M persons. Network time is not included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from jingzhun.accounts.models import User  # noqa: E402
+from jingzhun.areas.models import Area  # noqa: E402
+from jingzhun.registry.models import Household, Person  # noqa: E402
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    persons = Person.objects.count()
+    province = Area.objects.filter(level="province").order_by("code").first()
+    township = Area.objects.filter(level="township").order_by("code").last()
+    user, _ = User.objects.get_or_create(
+        username="latency-bench", defaults={"role": "county_admin", "area": province}
+    )
+    client = Client()
+    client.force_login(user)
+    last_page = max(Household.objects.count() // 50 // 2, 1)
+
+    cases = {
+        "page: household list, page 1": "/registry/households/",
+        "page: household list, middle page": f"/registry/households/?page={last_page}",
+        "page: filter status+kind": "/registry/households/?status=registered&kind=dibao",
+        "page: filter township": f"/registry/households/?area={township.code}",
+        "page: gap housing": "/registry/households/?gap=housing",
+        "page: pinyin search zs": "/registry/households/?q=zs",
+        "api: households page 1": "/api/households/",
+        "api: households middle page": f"/api/households/?page={last_page}",
+        "api: persons filter township": f"/api/persons/?area={township.code}",
+        "api: persons pinyin search": "/api/persons/?q=wxm",
+    }
+    results = []
+    for label, url in cases.items():
+        timings = []
+        status = None
+        for _ in range(args.repeat + 1):
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+            status = response.status_code
+        timings = timings[1:]  # the first request warms caches; report steady state
+        row = {
+            "case": label,
+            "url": url,
+            "status": status,
+            "p50_ms": round(statistics.median(timings), 1),
+            "p95_ms": round(percentile(timings, 0.95), 1),
+            "max_ms": round(max(timings), 1),
+        }
+        results.append(row)
+        print(f"{label:40s} {status}  p50 {row['p50_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms")
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    summary = {
+        "benchmark": "latency",
+        "engine": engine,
+        "persons": persons,
+        "households": Household.objects.count(),
+        "repeat": args.repeat,
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "results": results,
+    }
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"latency-{engine}-{persons}.json").write_text(json.dumps(summary, indent=2))
+    worst = max(r["p95_ms"] for r in results)
+    print(f"engine {engine}, {persons} persons: worst p95 {worst} ms (target 200 ms)")
+
+
+if __name__ == "__main__":
+    main()
