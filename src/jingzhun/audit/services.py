@@ -24,7 +24,8 @@ MASKED_FIELDS = {
 def plain(value: Any) -> Any:
     """A JSON-safe form of a field value for the change record."""
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        # to_integral_value, not normalize(): normalize() writes 8000 as '8E+3'.
+        return str(value.to_integral_value()) if value == value.to_integral() else str(value)
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
