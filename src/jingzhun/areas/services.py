@@ -1,0 +1,185 @@
+"""Writes to the area tree: synthetic townships and villages under real, current county codes.
+
+Province, city and county rows come from python-stdnum's birthplace table (the maintained list of
+GB/T 2260 codes); townships (9-digit `county + 100..`) and villages (12-digit `township + 201..`)
+are generated with plausible names, because no public table of 12-digit codes ships offline.
+Everything is written with `bulk_create` (set-based).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+
+from jingzhun import areacodes
+
+from .choices import Level
+from .models import Area
+
+# Syllables of rural place names in south-west China; pairs give ~1,500 distinct names.
+_FIRST = (
+    "东西南北中大小新老上下前后龙凤马白黑青石金银红黄花高平安永兴长清水"
+    "云松柏桃李杨柳竹梅兰双三五六坡岩营"
+)
+_SECOND = "山河溪沟坡坪塘湾岭寨坝营桥庄田冲箐村堡哨铺街屯甸关场门口湖阳"
+_TOWNSHIP_SUFFIXES = ("镇", "镇", "镇", "乡")
+
+
+@dataclass(frozen=True)
+class CountyShape:
+    """How many townships and villages to generate and how the poor villages fall among them."""
+
+    townships: int = 15
+    villages: int = 139
+    poor_villages: int = 100
+    exited_poor_villages: int = 30
+    rural_population: int = 304_000
+    exit_years: tuple[int, ...] = (2016, 2017, 2018)
+
+
+def current_county_codes(province: str) -> list[str]:
+    """Current 6-digit county-level codes of a province (2 digits), in code order.
+
+    Reads stdnum's table directly: a label whose last validity range is closed (`[1983-1997]`)
+    is a former code; `市辖区` rows are placeholders for a city's districts, not a county.
+    """
+    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text(encoding="utf-8")
+    labels: dict[str, str] = {}
+    inside = False
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            inside = line.startswith(province + " ")
+        elif inside:
+            digits, _, rest = line.strip().partition(" ")
+            labels[digits] = rest.partition('county="')[2].rstrip('"').split(",")[-1]
+    closed = re.compile(r"^\[\d*-\d+\]")
+
+    def current(label: str | None) -> bool:
+        return label is not None and not closed.match(label)
+
+    return [
+        province + digits
+        for digits, label in labels.items()
+        if not digits.endswith("00")
+        and current(label)
+        and not label.endswith("市辖区")
+        and current(labels.get(digits[:2] + "00"))
+    ]
+
+
+def ensure_county(county: str) -> Area:
+    """The province → city → county chain of a current 6-digit code, created where missing."""
+    province_name, city_name, county_name = areacodes.county_names(county)
+    chain = [
+        (areacodes.pad(county[:2]), Level.PROVINCE, province_name),
+        (areacodes.pad(county[:4]), Level.CITY, city_name),
+        (areacodes.pad(county), Level.COUNTY, county_name),
+    ]
+    existing = set(Area.objects.filter(code__in=[c for c, _, _ in chain]).values_list("code"))
+    existing = {code for (code,) in existing}
+    missing = [
+        Area(code=code, level=level, name=name, parent_id=areacodes.parent_code(code))
+        for code, level, name in chain
+        if code not in existing
+    ]
+    Area.objects.bulk_create(missing)
+    return Area.objects.get(code=chain[-1][0])
+
+
+def _unique_names(rng: random.Random, count: int, suffixes: tuple[str, ...]) -> list[str]:
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < count:
+        name = rng.choice(_FIRST) + rng.choice(_SECOND) + rng.choice(suffixes)
+        if name[:2] not in seen:
+            seen.add(name[:2])
+            names.append(name)
+    return names
+
+
+def _split(rng: random.Random, total: int, parts: int, low: float, high: float) -> list[int]:
+    """`total` split into `parts` random integers (weights in [low, high]) that sum exactly."""
+    weights = [rng.uniform(low, high) for _ in range(parts)]
+    scale = total / sum(weights)
+    values = [int(w * scale) for w in weights]
+    for i in range(total - sum(values)):
+        values[i % parts] += 1
+    return values
+
+
+def generate_county(
+    county: str, shape: CountyShape | None = None, *, rng: random.Random | None = None
+) -> list[Area]:
+    """Create a county's townships and villages (with village-standard attributes); return villages.
+
+    The county must not have townships yet. Poor villages are picked at random; of them,
+    `exited_poor_villages` have an exit year and fully meet the infrastructure indicators.
+    """
+    shape = shape or CountyShape()
+    rng = rng or random.Random(0)
+    county_area = ensure_county(county)
+    if county_area.rural_income_per_capita is None:
+        Area.objects.filter(pk=county_area.pk).update(
+            rural_income_per_capita=Decimal(rng.randrange(880_000, 1_050_000)) / 100,
+            rural_income_growth=Decimal(rng.randrange(1000, 1200)) / 100,
+            province_income_growth=Decimal("9.20"),
+            education_balance_year=rng.choice((2016, 2017, 2018)),
+        )
+
+    township_names = _unique_names(rng, shape.townships, _TOWNSHIP_SUFFIXES)
+    townships = [
+        Area(
+            code=areacodes.pad(f"{county}{100 + i:03d}"),
+            level=Level.TOWNSHIP,
+            name=name,
+            parent_id=county_area.code,
+        )
+        for i, name in enumerate(township_names)
+    ]
+    Area.objects.bulk_create(townships)
+
+    per_township = _split(rng, shape.villages, shape.townships, 0.7, 1.3)
+    populations = _split(rng, shape.rural_population, shape.villages, 0.55, 1.6)
+    order = list(range(shape.villages))
+    rng.shuffle(order)
+    poor = set(order[: shape.poor_villages])
+    exited = set(order[: shape.exited_poor_villages])
+
+    villages: list[Area] = []
+    index = 0
+    for township, count in zip(townships, per_township, strict=True):
+        for j, name in enumerate(_unique_names(rng, count, ("村",))):
+            is_poor, has_exited = index in poor, index in exited
+            # Unexited poor villages lack some infrastructure; the rest meet every indicator.
+            lacking = is_poor and not has_exited
+            villages.append(
+                Area(
+                    code=township.code[:9] + f"{201 + j:03d}",
+                    level=Level.VILLAGE,
+                    name=name,
+                    parent_id=township.code,
+                    rural_population=populations[index],
+                    poor_village=is_poor,
+                    poor_village_exit_year=rng.choice(shape.exit_years) if has_exited else None,
+                    hardened_road=not (lacking and rng.random() < 0.3),
+                    safe_water=not (lacking and rng.random() < 0.2),
+                    grid_power=not (lacking and rng.random() < 0.05),
+                    broadband=not (lacking and rng.random() < 0.4),
+                    radio_tv=not (lacking and rng.random() < 0.1),
+                    clinic_with_doctor=not (lacking and rng.random() < 0.25),
+                    public_space=not (lacking and rng.random() < 0.3),
+                    collective_income=Decimal(
+                        rng.randrange(0, 40_000)
+                        if lacking
+                        else rng.randrange(30_000, 80_000)
+                        if has_exited
+                        else rng.randrange(20_000, 150_000)
+                    ),
+                )
+            )
+            index += 1
+    Area.objects.bulk_create(villages, batch_size=500)
+    return villages
