@@ -7,6 +7,7 @@ Pure module (no Django). Validation is python-stdnum's `stdnum.cn.ric`; this mod
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -76,6 +77,7 @@ def is_valid(value: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8192)  # a 6-digit code lookup; imports check 100,000s
 def _birthplace_known(code: str) -> bool:
     # stdnum's own is_valid() can raise KeyError for province-only prefixes; ask the table directly.
     try:

@@ -1,16 +1,23 @@
 """URL map: each domain app owns its own urls.py (pages) and api/urls.py (REST)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.staticfiles.views import serve as serve_static
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
+    # First: the DRF routers name their routes "household-list" etc. like the pages do, and
+    # reverse() picks the LAST pattern of a name, so the pages must come after the API.
+    path("api/", include("jingzhun.api_urls")),
     path("", include("jingzhun.core.urls")),
     path("accounts/", include("jingzhun.accounts.urls")),
     path("areas/", include("jingzhun.areas.urls")),
     path("registry/", include("jingzhun.registry.urls")),
-    path("api/", include("jingzhun.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
+# The app serves its own static files (vendored ECharts, htmx, CSS) even with DEBUG off, so the
+# demo and a small intranet install need no web server or collectstatic step; a large install
+# may put nginx in front of STATIC_ROOT instead. `insecure` only means "also when DEBUG is off".
+urlpatterns += [re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True})]

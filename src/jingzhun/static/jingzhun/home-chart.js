@@ -1,0 +1,19 @@
+// The home page's one chart: poverty incidence per area, from the json_script block.
+(function () {
+  "use strict";
+  var holder = document.getElementById("incidence-chart");
+  var source = document.getElementById("incidence-data");
+  if (!holder || !source || !window.echarts) { return; }
+  var data = JSON.parse(source.textContent);
+  var title = document.currentScript ? document.currentScript.dataset.title : "%";
+  var chart = window.echarts.init(holder);
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    grid: { left: 50, right: 20, top: 30, bottom: 80 },
+    xAxis: { type: "category", data: data.names, axisLabel: { rotate: data.names.length > 8 ? 40 : 0 } },
+    yAxis: { type: "value", name: title },
+    series: [{ type: "bar", data: data.values, itemStyle: { color: "#1f4e8c" },
+               label: { show: data.values.length <= 20, position: "top" } }]
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();

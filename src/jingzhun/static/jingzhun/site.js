@@ -1,0 +1,22 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  // The language select switches on change (the button remains for no-JS use).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  // An ID number typed into the list search box is sent by POST to the ID search instead,
+  // so it never appears in a URL, the browser history or an access log.
+  var search = document.getElementById("household-search");
+  var idForm = document.getElementById("id-search");
+  if (search && idForm) {
+    search.addEventListener("submit", function (event) {
+      var q = search.querySelector("input[name=q]").value.trim();
+      if (q.length >= 15 && /^\d+[xX]?$/.test(q)) {
+        event.preventDefault();
+        idForm.querySelector("input[name=id_number]").value = q;
+        idForm.submit();
+      }
+    });
+  }
+})();
