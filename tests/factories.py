@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-123456")
+    password = factory.django.Password("pw-123456")
     role = "county_admin"
     area = factory.LazyFunction(lambda: Area.objects.get(code="532527000000"))
 
@@ -70,6 +70,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True  # the keys hook writes its own rows
 
     household = factory.SubFactory(HouseholdFactory)
     name = "张三"

@@ -8,5 +8,5 @@ urlpatterns = [
     path("", include("jingzhun.registry.api.urls")),
     path("", include("jingzhun.accounts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
 ]

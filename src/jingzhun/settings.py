@@ -119,6 +119,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Project-wide assets (site.css, vendored Swagger UI) live outside any app's static/ folder.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "media"
 
@@ -132,9 +134,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated call then answers 401 with `WWW-Authenticate: Token`
+    # (the first class names the challenge); browsers still authenticate by session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -150,6 +154,15 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and ReDoc are served from our own static files: no CDN (offline intranets).
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    # Separate request/response components: write-only fields (members, id_number) typed right.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One enum name per choice set shared by several fields (otherwise: hashed names, warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "CauseEnum": "jingzhun.registry.choices.Cause",
+        "HouseholdKindEnum": "jingzhun.registry.choices.Kind",
+        "MeasureKindEnum": "jingzhun.registry.choices.MeasureKind",
+        "StatusEnum": "jingzhun.registry.choices.Status",
+    },
 }
 
 LOGGING = {

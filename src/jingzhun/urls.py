@@ -6,13 +6,12 @@ from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
-    # First: the DRF routers name their routes "household-list" etc. like the pages do, and
-    # reverse() picks the LAST pattern of a name, so the pages must come after the API.
-    path("api/", include("jingzhun.api_urls")),
     path("", include("jingzhun.core.urls")),
     path("accounts/", include("jingzhun.accounts.urls")),
     path("areas/", include("jingzhun.areas.urls")),
     path("registry/", include("jingzhun.registry.urls")),
+    # Namespaced: the routers' names ("household-list" …) would otherwise shadow the pages'.
+    path("api/", include(("jingzhun.api_urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import django_filters as df
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jingzhun import areacodes, namekeys, povertylines
 
 from . import choices as c
-from .models import Household, Income, Person, PersonNameKey
+from .models import Helper, Household, Income, Measure, Person, PersonNameKey
 
 GAP_CHOICES = [
     ("income", "收入未超过贫困线"),
@@ -58,7 +59,8 @@ def gap_q(gap: str, year: int) -> Q | Exists:
         "income": lambda: income_gap_exists(year),
         "food": lambda: Q(food_secure=False),
         "clothing": lambda: Q(clothing_secure=False),
-        "education": lambda: dropout_exists(),
+        # Ages on the last day of the year assessed, as the household survey records them.
+        "education": lambda: dropout_exists(datetime.date(year, 12, 31)),
         "medical": lambda: Exists(
             Person.objects.filter(household=OuterRef("pk"), medical_insured=False)
         ),
@@ -67,16 +69,25 @@ def gap_q(gap: str, year: int) -> Q | Exists:
     }[gap]()
 
 
+def latest_income_year() -> int:
+    """The newest year with recorded incomes (last calendar year when there are none)."""
+    latest = Income.objects.aggregate(latest=Max("year"))["latest"]
+    return latest or timezone.localdate().year - 1
+
+
 def area_range(code: str) -> tuple[str, str]:
     """[low, high) of 12-digit codes in the subtree of `code` (an index range, not LIKE)."""
     scope = areacodes.prefix(code)
     return scope, scope[:-1] + chr(ord(scope[-1]) + 1)
 
 
+_ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx]?)$")
+
+
 def looks_like_id_number(query: str) -> bool:
-    """ID numbers are never accepted in a GET query string (they would land in logs)."""
-    digits = query.upper().rstrip("X")
-    return len(query) >= 15 and digits.isdigit()
+    """ID numbers (and 17-digit bodies) are never accepted in a GET query string: they would
+    land in logs and browser history. 16-digit household numbers are not ID-like."""
+    return bool(_ID_LIKE.match(query.strip()))
 
 
 def search_persons(query: str) -> QuerySet[Person]:
@@ -128,7 +139,7 @@ class HouseholdFilter(df.FilterSet):
 
     def income_year(self) -> int:
         year = self.form.cleaned_data.get("year") if hasattr(self.form, "cleaned_data") else None
-        return int(year) if year else timezone.localdate().year - 1
+        return int(year) if year else latest_income_year()
 
     def filter_gap(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         for gap in value:
@@ -188,5 +199,28 @@ class IncomeFilter(df.FilterSet):
     class Meta:
         model = Income
         fields = ["area", "household", "year"]
+
+    filter_area = PersonFilter.filter_area
+
+
+class HelperFilter(df.FilterSet):
+    area = df.CharFilter(method="filter_area", label="区划代码")
+    name = df.CharFilter(lookup_expr="startswith", label="姓名")
+    unit = df.CharFilter(lookup_expr="icontains", label="工作单位")
+
+    class Meta:
+        model = Helper
+        fields = ["area", "household", "name", "unit"]
+
+    filter_area = PersonFilter.filter_area
+
+
+class MeasureFilter(df.FilterSet):
+    area = df.CharFilter(method="filter_area", label="区划代码")
+    kind = df.MultipleChoiceFilter(choices=c.MeasureKind.choices, label="措施类别")
+
+    class Meta:
+        model = Measure
+        fields = ["area", "household", "kind", "year"]
 
     filter_area = PersonFilter.filter_area

@@ -248,7 +248,7 @@ class Income(TimeStampedModel):
     household = models.ForeignKey(
         Household, verbose_name="贫困户", on_delete=models.CASCADE, related_name="incomes"
     )
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
     members_count = models.PositiveSmallIntegerField("计算人口")
     wage_income = models.DecimalField("工资性收入", **MONEY)
     operating_income = models.DecimalField("生产经营性收入", **MONEY)

@@ -18,7 +18,7 @@ from jingzhun.audit.models import Action
 
 from . import choices as c
 from . import validation
-from .models import Household, Income, Person, PersonNameKey, StatusChange
+from .models import Helper, Household, Income, Measure, Person, PersonNameKey, StatusChange
 
 
 def today() -> datetime.date:
@@ -141,21 +141,17 @@ def delete_household(household: Household, *, acting_user: Any) -> None:
     household.delete()
 
 
-def _check_person_unique(number: str, household: Household, exclude_pk: int | None) -> None:
-    other = (
-        Person.objects.filter(id_number=number)
-        .exclude(pk=exclude_pk)
-        .select_related("household")
-        .first()
-    )
-    if other is not None:
-        raise ValidationError(
-            {
-                "id_number": [
-                    _("该身份证号码已登记在户 {number} 中").format(number=other.household.number)
-                ]
-            }
-        )
+def _check_person_unique(number: str, user: Any, exclude_pk: int | None) -> None:
+    """An ID number belongs to one person; name the other household only if the user may see it."""
+    other = Person.objects.filter(id_number=number).exclude(pk=exclude_pk).first()
+    if other is None:
+        return
+    visible = Household.objects.visible_to(user).filter(pk=other.household_id).first()
+    if visible is not None:
+        message = _("该身份证号码已登记在户 {number} 中").format(number=visible.number)
+    else:
+        message = _("该身份证号码已登记在您管辖范围以外的户中,请联系县级管理员")
+    raise ValidationError({"id_number": [message]})
 
 
 def _create_person(household: Household, data: Mapping[str, Any], user: Any) -> Person:
@@ -170,7 +166,7 @@ def _create_person(household: Household, data: Mapping[str, Any], user: Any) -> 
         data.setdefault("sex", facts.sex)
         data.setdefault("birth_date", facts.birth_date)
     _raise(validation.check_person(data, today()))
-    _check_person_unique(data["id_number"], household, None)
+    _check_person_unique(data["id_number"], user, None)
     person = Person(household=household, **data)
     person.full_clean(exclude=["household"])
     person.save()
@@ -213,7 +209,7 @@ def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) 
                 [*members, {"relation": person.relation, "id_number": person.id_number}]
             )
         )
-    _check_person_unique(person.id_number, person.household, person.pk)
+    _check_person_unique(person.id_number, acting_user, person.pk)
     person.full_clean(exclude=["household"])
     changes = audit.diff(before, audit.snapshot(person))
     if not changes:
@@ -305,3 +301,78 @@ def change_status(
     )
     _audit(acting_user, Action.UPDATE, household, household, {"status": [old, new_status]}, reason)
     return change
+
+
+# Helpers (帮扶责任人), measures (帮扶措施) and incomes: small records hanging off a household.
+# One generic path so each keeps the same contract: scope and role checked, model validated,
+# one audit entry per change in the same transaction, none when nothing changed.
+
+
+def _add_child(model: type, household: Household, data: Mapping[str, Any], user: Any) -> Any:
+    ensure_can_edit(user, household)
+    instance = model(household=household, **data)
+    instance.full_clean()
+    instance.save()
+    _audit(user, Action.CREATE, instance, household, audit.diff({}, audit.snapshot(instance)))
+    return instance
+
+
+def _update_child(instance: Any, data: Mapping[str, Any], user: Any) -> dict:
+    ensure_can_edit(user, instance.household)
+    instance = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = audit.snapshot(instance)
+    for key, value in data.items():
+        if key != "household":  # a record does not move to another household
+            setattr(instance, key, value)
+    instance.full_clean()
+    changes = audit.diff(before, audit.snapshot(instance))
+    if changes:
+        instance.save()
+        _audit(user, Action.UPDATE, instance, instance.household, changes)
+    return changes
+
+
+def _delete_child(instance: Any, user: Any) -> None:
+    household = instance.household
+    ensure_can_edit(user, household)
+    _audit(user, Action.DELETE, instance, household, audit.diff(audit.snapshot(instance), {}))
+    instance.delete()
+
+
+@transaction.atomic
+def add_helper(household: Household, data: Mapping[str, Any], *, acting_user: Any) -> Helper:
+    """Assign a helper (帮扶责任人) to the household."""
+    return _add_child(Helper, household, data, acting_user)
+
+
+@transaction.atomic
+def update_helper(helper: Helper, data: Mapping[str, Any], *, acting_user: Any) -> dict:
+    """Change a helper's fields; return the {field: [old, new]} recorded."""
+    return _update_child(helper, data, acting_user)
+
+
+@transaction.atomic
+def delete_helper(helper: Helper, *, acting_user: Any) -> None:
+    _delete_child(helper, acting_user)
+
+
+@transaction.atomic
+def add_measure(household: Household, data: Mapping[str, Any], *, acting_user: Any) -> Measure:
+    """Record an assistance measure (帮扶措施) the household received."""
+    return _add_child(Measure, household, data, acting_user)
+
+
+@transaction.atomic
+def update_measure(measure: Measure, data: Mapping[str, Any], *, acting_user: Any) -> dict:
+    return _update_child(measure, data, acting_user)
+
+
+@transaction.atomic
+def delete_measure(measure: Measure, *, acting_user: Any) -> None:
+    _delete_child(measure, acting_user)
+
+
+@transaction.atomic
+def delete_income(income: Income, *, acting_user: Any) -> None:
+    """Remove one year's income record of a household."""
+    _delete_child(income, acting_user)
