@@ -1,10 +1,133 @@
-"""Excel import/export pages (being built)."""
+"""Excel pages: upload an import (or only check it), download the error file, export, template.
 
-from django.http import HttpResponse
+The work happens in `registry.excel`; these views only scope, authorise and hand files over.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from .excel import annotate_errors, export_workbook, import_workbook, template_workbook
+from .filters import HouseholdFilter
+from .models import Household
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_ERRORS = 200
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def _todo(request, *args, **kwargs):
-    return HttpResponse(status=501)
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("登记表文件(.xlsx)"))
+    dry_run = forms.BooleanField(label=_("仅校验"), required=False)
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("请上传 Excel (.xlsx) 文件"))
+        return upload
 
 
-import_upload = import_errors = export_xlsx = template_xlsx = _todo
+def _imports_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _require_editor(request: HttpRequest) -> None:
+    if not request.user.can_edit():
+        raise PermissionDenied(gettext("您没有修改建档立卡数据的权限"))
+
+
+@never_cache
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    context: dict[str, object] = {}
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            result = import_workbook(
+                handle.name,
+                acting_user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                name=Path(upload.name).name,
+            )
+            if result.errors:
+                token = secrets.token_urlsafe(24)
+                annotate_errors(handle.name, result.errors, _imports_dir() / f"{token}.xlsx")
+                # The owner sits beside the file: only the uploader may download it.
+                (_imports_dir() / f"{token}.json").write_text(
+                    json.dumps({"user": request.user.pk, "name": Path(upload.name).stem})
+                )
+                context["token"] = token
+        context.update(
+            result=result,
+            shown_errors=result.errors[:SHOWN_ERRORS],
+            more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
+        )
+    context["form"] = form
+    return render(request, "registry/import.html", context)
+
+
+@never_cache
+@login_required
+def import_errors(request: HttpRequest, token: str) -> FileResponse:
+    if not _TOKEN.match(token):
+        raise Http404
+    folder = _imports_dir()
+    try:
+        owner = json.loads((folder / f"{token}.json").read_text())
+    except (OSError, ValueError):
+        raise Http404 from None
+    path = folder / f"{token}.xlsx"
+    if owner.get("user") != request.user.pk or not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename="{}.errors.xlsx".format(owner.get("name") or "import"),
+        content_type=XLSX,
+    )
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The households of the list page's filter, as the registry workbook (full ID numbers)."""
+    visible = Household.objects.visible_to(request.user)
+    filterset = HouseholdFilter(request.GET, queryset=visible)
+    households = filterset.qs if filterset.is_valid() else visible.none()
+    filters = {k: request.GET.getlist(k) for k in request.GET if k in filterset.filters}
+    content = export_workbook(households, acting_user=request.user, filters=filters)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx(content, f"registry-{stamp}.xlsx")
+
+
+@login_required
+def template_xlsx(request: HttpRequest) -> HttpResponse:
+    return _xlsx(template_workbook(), "registry-template.xlsx")

@@ -1,0 +1,90 @@
+"""Fast set-based INSERT of model instances: executemany of prepared tuples, keys reserved first.
+
+`bulk_create` spends most of its time in per-value ORM preparation; an import of 100,000 persons
+writes ~600,000 rows (persons, name keys, audit entries …), so values are adapted per field type
+once here and sent with one executemany per chunk. Primary keys are reserved before the insert
+(PostgreSQL: nextval over the sequence; SQLite: above the table's maximum and its
+AUTOINCREMENT counter, inside the import's write transaction) so children can point at parents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+CHUNK = 5000
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        highest_sql = f"SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 0) FROM {quoted}"  # noqa: S608, E501 - names from model meta
+        cursor.execute(highest_sql)
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+    return list(range(start, start + count))
+
+
+def _converter(field: models.Field, now: Any) -> Callable[[Any], Any] | None:
+    """A cheap adapter per field type (Django's get_db_prep_save costs ~20 µs a value)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda _value: now
+    sqlite = connection.vendor == "sqlite"
+    if isinstance(field, models.JSONField):
+        if sqlite:
+            return lambda value: json.dumps(value, cls=field.encoder)
+        from psycopg.types.json import Jsonb
+
+        return lambda value: Jsonb(value, dumps=lambda v: json.dumps(v, cls=field.encoder))
+    if isinstance(field, models.UUIDField) and sqlite:
+        return lambda value: value.hex if value is not None else None
+    if isinstance(field, models.DateTimeField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, models.DateField) and sqlite:
+        return lambda value: value.isoformat() if value is not None else None
+    return None  # text, numbers, decimals, booleans, PostgreSQL dates and UUIDs: driver adapts
+
+
+def insert(model: type[models.Model], instances: Sequence[models.Model]) -> None:
+    """INSERT the instances, giving each a primary key first (the instances get it too)."""
+    if not instances:
+        return
+    for instance, pk in zip(instances, reserve_ids(model, len(instances)), strict=True):
+        instance.pk = pk
+    now_value = timezone.now()
+    fields = list(model._meta.concrete_fields)
+    plan = [(f.attname, _converter(f, now_value)) for f in fields]
+    for instance in instances:  # auto_now fields: the instances match what was written
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                setattr(instance, f.attname, now_value)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model meta
+    with connection.cursor() as cursor:
+        for start in range(0, len(instances), CHUNK):
+            rows = [
+                tuple(
+                    convert(getattr(obj, name)) if convert else getattr(obj, name)
+                    for name, convert in plan
+                )
+                for obj in instances[start : start + CHUNK]
+            ]
+            cursor.executemany(sql, rows)

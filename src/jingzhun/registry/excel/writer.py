@@ -1,0 +1,251 @@
+"""Write the registry workbook: the empty template, an export, a user's file annotated with errors.
+
+The template and the export are the same layout (columns.py), so an export imports back unchanged.
+Exports read with values() querysets (a handful of queries whatever the size) and stream rows
+through openpyxl's write-only mode.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
+
+from ..models import Helper, Household, Income, Measure, Person
+from . import cells
+from .columns import ERROR_HEADER, HOUSEHOLDS, SHEETS, Column, Sheet
+from .importer import SYSTEM, RowError
+
+OPTIONS_SHEET = "选项"  # hidden sheet holding the lists behind the drop-downs
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+REQUIRED_FONT = Font(bold=True, color="C00000")
+HEADER_FONT = Font(bold=True)
+READONLY_FILL = PatternFill("solid", fgColor="EDEDED")
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+MAX_ROWS = 1_048_576
+
+
+def _option_columns() -> tuple[list[list[str]], dict[str, str]]:
+    """Each distinct choice list once (header + labels) and, per sheet.field, its range formula."""
+    columns: list[list[str]] = []
+    ranges: dict[tuple[str, ...], str] = {}
+    formulas: dict[str, str] = {}
+    for spec in SHEETS:
+        for col in spec.columns:
+            if col.readonly or col.kind not in {"choice", "bool"}:
+                continue
+            labels = ("是", "否") if col.kind == "bool" else tuple(lab for _c, lab in col.choices)
+            if labels not in ranges:
+                columns.append([col.header, *labels])
+                letter = get_column_letter(len(columns))
+                ranges[labels] = (
+                    f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
+                )
+            formulas[f"{spec.title}.{col.field}"] = ranges[labels]
+    return columns, formulas
+
+
+def _option_sheet(book: Workbook) -> None:
+    """The hidden sheet holding the lists behind the drop-downs."""
+    sheet = book.create_sheet(OPTIONS_SHEET)
+    columns, _formulas = _option_columns()
+    for index in range(max(len(c) for c in columns)):
+        sheet.append([c[index] if index < len(c) else None for c in columns])
+    sheet.sheet_state = "hidden"
+
+
+def _header_cell(sheet: Any, col: Column) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=col.header)
+    cell.font = REQUIRED_FONT if col.required else HEADER_FONT
+    cell.fill = READONLY_FILL if col.readonly else HEADER_FILL
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if col.readonly:
+        cell.comment = Comment(_("只读:导出供查看,导入时忽略(由系统计算)"), "精准")
+    return cell
+
+
+def _new_sheet(book: Workbook, spec: Sheet, formulas: dict[str, str]) -> Any:
+    sheet = book.create_sheet(spec.title)
+    sheet.freeze_panes = "B2"
+    for index, col in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = col.width
+        formula = formulas.get(f"{spec.title}.{col.field}")
+        if formula:
+            # A warning, not a stop: the import also accepts the codes.
+            rule = DataValidation(
+                type="list", formula1=formula, allow_blank=True, errorStyle="warning"
+            )
+            rule.error = _("请从列表中选择")
+            rule.add(f"{letter}2:{letter}{MAX_ROWS}")
+            sheet.data_validations.append(rule)
+    sheet.append([_header_cell(sheet, col) for col in spec.columns])
+    return sheet
+
+
+def _book() -> tuple[Workbook, dict[str, Any]]:
+    book = Workbook(write_only=True)
+    sheets: dict[str, Any] = {}
+    _columns, formulas = _option_columns()  # the options sheet itself is written by _finish
+    for spec in SHEETS:
+        sheets[spec.title] = _new_sheet(book, spec, formulas)
+    return book, sheets
+
+
+def _finish(book: Workbook) -> bytes:
+    _option_sheet(book)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _row(spec: Sheet, values: dict[str, Any], labels: list[dict[str, str] | None]) -> list[Any]:
+    return [
+        cells.format_cell(values.get(col.field), col, label)
+        for col, label in zip(spec.columns, labels, strict=True)
+    ]
+
+
+def _labels(spec: Sheet) -> list[dict[str, str] | None]:
+    return [dict(col.choices) if col.choices else None for col in spec.columns]
+
+
+def template_workbook() -> bytes:
+    """The empty registry template with one example row per sheet."""
+    book, sheets = _book()
+    for spec in SHEETS:
+        sheets[spec.title].append(_row(spec, spec.example, _labels(spec)))
+    return _finish(book)
+
+
+def _sheet_rows(households: QuerySet[Household]) -> dict[str, Iterable[dict[str, Any]]]:
+    """values() rows per sheet, each keyed by column field, in a fixed query count."""
+    ids = households.values("pk")
+    h_fields = [col.field for col in HOUSEHOLDS.columns if col.field != "village_name"]
+    number_of: dict[int, str] = {}
+
+    def household_rows() -> Iterable[dict[str, Any]]:
+        for row in households.order_by("number").values("pk", *h_fields, "village__name"):
+            number_of[row["pk"]] = row["number"]
+            row["village_name"] = row.pop("village__name")
+            yield row
+
+    def child_rows(model: type, spec: Sheet, order: list[str]) -> Iterable[dict[str, Any]]:
+        fields = [col.field for col in spec.columns if col.field != "household_number"]
+        for row in (
+            model.objects.filter(household_id__in=ids)
+            .order_by(*order)
+            .values("household_id", *fields)
+        ):
+            row["household_number"] = number_of[row["household_id"]]
+            yield row
+
+    persons, incomes, helpers, measures = SHEETS[1:]
+    return {
+        HOUSEHOLDS.title: household_rows(),
+        persons.title: child_rows(Person, persons, ["household__number", "id"]),
+        incomes.title: child_rows(Income, incomes, ["household__number", "year"]),
+        helpers.title: child_rows(Helper, helpers, ["household__number", "name", "unit"]),
+        measures.title: child_rows(
+            Measure, measures, ["household__number", "year", "kind", "description"]
+        ),
+    }
+
+
+def export_workbook(
+    households: QuerySet[Household],
+    *,
+    acting_user: Any,
+    filters: dict[str, Any] | None = None,
+) -> bytes:
+    """The households (intersected with what the user may see) and their records, full ID numbers.
+
+    An export is audited: one entry with the filter used and the row count of each sheet.
+    """
+    # Re-scoped here whatever the caller passed: exports go through the same chokepoint.
+    households = Household.objects.visible_to(acting_user).filter(pk__in=households.values("pk"))
+    book, sheets = _book()
+    counts: dict[str, int] = {}
+    rows = _sheet_rows(households)
+    for spec in SHEETS:
+        labels, sheet, count = _labels(spec), sheets[spec.title], 0
+        for values in rows[spec.title]:
+            sheet.append(_row(spec, values, labels))
+            count += 1
+        counts[spec.title] = count
+    content = _finish(book)
+    scope = acting_user.scope_prefix() or ""
+    with transaction.atomic():
+        audit.record(
+            actor=acting_user,
+            action=Action.EXPORT,
+            model="registry.household",
+            object_repr=_("建档立卡登记表导出"),
+            changes={"filter": filters or {}, "counts": counts},
+            area_code=scope,
+            message=(_("命令行") + ": " if acting_user is SYSTEM else "")
+            + _("导出 {households} 户 {persons} 人(含完整证件号码)").format(
+                households=counts[HOUSEHOLDS.title], persons=counts[SHEETS[1].title]
+            ),
+        )
+    return content
+
+
+def annotate_errors(
+    source: str | Path | IO[bytes] | bytes, errors: list[RowError], target: str | Path | IO[bytes]
+) -> None:
+    """A copy of the user's own workbook with an 错误信息 column per sheet and bad cells in red."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    try:
+        book = load_workbook(source)
+    except Exception:  # noqa: BLE001 - not a workbook: give the errors in a new one
+        book = Workbook()
+        book.active.title = _("错误")
+    by_sheet: dict[str, dict[int, list[RowError]]] = {}
+    for error in errors:
+        title = error.sheet if error.sheet in book.sheetnames else book.sheetnames[0]
+        by_sheet.setdefault(title, {}).setdefault(max(error.row, 1), []).append(error)
+    for title, rows in by_sheet.items():
+        sheet = book[title]
+        headers = {
+            str(cell.value).strip(): cell.column
+            for cell in sheet[1]
+            if cell.value is not None and str(cell.value).strip()
+        }
+        target_col = headers.get(ERROR_HEADER) or sheet.max_column + 1
+        if ERROR_HEADER in headers:  # a re-upload of an annotated file: start the column afresh
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=target_col, max_col=target_col):
+                cell.value = None
+        head = sheet.cell(row=1, column=target_col, value=ERROR_HEADER)
+        head.font = REQUIRED_FONT
+        head.fill = ERROR_FILL
+        sheet.column_dimensions[get_column_letter(target_col)].width = 60
+        for row_number, row_errors in rows.items():
+            messages = []
+            for error in row_errors:
+                messages.append(
+                    f"{error.column}:{error.message}" if error.column else error.message
+                )
+                column = headers.get(error.column)
+                if column:
+                    sheet.cell(row=row_number, column=column).fill = ERROR_FILL
+            cell = sheet.cell(row=row_number, column=target_col, value=";".join(messages))
+            cell.fill = ERROR_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.save(target)
