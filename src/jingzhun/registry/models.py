@@ -124,7 +124,8 @@ class Household(TimeStampedModel):
     class Meta:
         verbose_name = "贫困户"
         verbose_name_plural = "贫困户"
-        ordering = ["number"]
+        # Village, then number: the (village, number) index serves scoped pages without a sort.
+        ordering = ["village_id", "number"]
         indexes = [models.Index(fields=["village", "number"], name="household_village_number")]
 
     def __str__(self) -> str:

@@ -135,7 +135,9 @@ def _render_list(
     q = params.get("q", "").strip()
     id_like = looks_like_id_number(q)
     clean = _clean_query(params)
-    filterset = HouseholdFilter(clean, queryset=scoped.order_by("number"), request=request)
+    filterset = HouseholdFilter(
+        clean, queryset=scoped.order_by("village_id", "number"), request=request
+    )
     _filter_form_widgets(filterset, request.user)
     try:
         page = max(int(params.get("page", "1")), 1)

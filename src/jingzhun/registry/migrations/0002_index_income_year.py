@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='income',
-            name='year',
-            field=models.PositiveSmallIntegerField(db_index=True, verbose_name='年度'),
+            model_name="income",
+            name="year",
+            field=models.PositiveSmallIntegerField(db_index=True, verbose_name="年度"),
         ),
     ]
