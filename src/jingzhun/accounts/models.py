@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes
 
@@ -13,10 +14,10 @@ from .choices import EDITING_ROLES, Role
 class User(AbstractUser):
     """A staff member. Sees and edits only the subtree of `area`; superusers see everything."""
 
-    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.VIEWER)
     area = models.ForeignKey(
         "areas.Area",
-        verbose_name="所属区划",
+        verbose_name=_("所属区划"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -24,8 +25,8 @@ class User(AbstractUser):
     )
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
         ordering = ["username"]
 
     def __str__(self) -> str:

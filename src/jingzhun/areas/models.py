@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes
 from jingzhun.core.models import ScopedQuerySet, TimeStampedModel
@@ -19,12 +20,12 @@ class Area(TimeStampedModel):
 
     area_code_path = "code"
 
-    code = models.CharField("区划代码", max_length=12, primary_key=True)
-    name = models.CharField("名称", max_length=64)
-    level = models.CharField("级别", max_length=16, choices=Level.choices, db_index=True)
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=16, choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级",
+        verbose_name=_("上级"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -32,41 +33,45 @@ class Area(TimeStampedModel):
     )
 
     # Village attributes (贫困村 and the village exit standard)
-    rural_population = models.PositiveIntegerField("农村户籍人口", null=True, blank=True)
-    poor_village = models.BooleanField("贫困村", default=False)
+    rural_population = models.PositiveIntegerField(_("农村户籍人口"), null=True, blank=True)
+    poor_village = models.BooleanField(_("贫困村"), default=False)
     poor_village_exit_year = models.PositiveSmallIntegerField(
-        "贫困村出列年度", null=True, blank=True
+        _("贫困村出列年度"), null=True, blank=True
     )
-    hardened_road = models.BooleanField("通硬化路", null=True, blank=True)
-    safe_water = models.BooleanField("通自来水或安全饮水", null=True, blank=True)
-    grid_power = models.BooleanField("通动力电", null=True, blank=True)
-    broadband = models.BooleanField("通宽带或4G", null=True, blank=True)
-    radio_tv = models.BooleanField("通广播电视", null=True, blank=True)
-    clinic_with_doctor = models.BooleanField("有卫生室及执业医生", null=True, blank=True)
-    public_space = models.BooleanField("有公共活动场所", null=True, blank=True)
+    hardened_road = models.BooleanField(_("通硬化路"), null=True, blank=True)
+    safe_water = models.BooleanField(_("通自来水或安全饮水"), null=True, blank=True)
+    grid_power = models.BooleanField(_("通动力电"), null=True, blank=True)
+    broadband = models.BooleanField(_("通宽带或4G"), null=True, blank=True)
+    radio_tv = models.BooleanField(_("通广播电视"), null=True, blank=True)
+    clinic_with_doctor = models.BooleanField(_("有卫生室及执业医生"), null=True, blank=True)
+    public_space = models.BooleanField(_("有公共活动场所"), null=True, blank=True)
     collective_income = models.DecimalField(
-        "村集体经济收入(元/年)", max_digits=14, decimal_places=2, null=True, blank=True
+        _("村集体经济收入(元/年)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
 
     # County attributes (the county exit standard)
     rural_income_per_capita = models.DecimalField(
-        "农村居民人均可支配收入(元)", max_digits=12, decimal_places=2, null=True, blank=True
+        _("农村居民人均可支配收入(元)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     rural_income_growth = models.DecimalField(
-        "农村居民人均可支配收入增幅(%)", max_digits=6, decimal_places=2, null=True, blank=True
+        _("农村居民人均可支配收入增幅(%)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     province_income_growth = models.DecimalField(
-        "全省农村居民人均可支配收入增幅(%)", max_digits=6, decimal_places=2, null=True, blank=True
+        _("全省农村居民人均可支配收入增幅(%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     education_balance_year = models.PositiveSmallIntegerField(
-        "义务教育发展基本均衡县认定年度", null=True, blank=True
+        _("义务教育发展基本均衡县认定年度"), null=True, blank=True
     )
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="area_unique_sibling_name"),

@@ -27,37 +27,37 @@ class AuditEntry(models.Model):
 
     area_code_path = "area_code"
 
-    timestamp = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    timestamp = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    batch = models.UUIDField("批次", null=True, blank=True, db_index=True)
-    action = models.CharField("操作", max_length=16, choices=Action.choices)
-    model = models.CharField("对象类型", max_length=64)
-    object_id = models.CharField("对象编号", max_length=64, blank=True)
-    object_repr = models.CharField("对象", max_length=200, blank=True)
+    batch = models.UUIDField(_("批次"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    model = models.CharField(_("对象类型"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     household = models.ForeignKey(
         "registry.Household",
-        verbose_name="贫困户",
+        verbose_name=_("贫困户"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit",
     )
-    area_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    message = models.CharField("说明", max_length=300, blank=True)
+    area_code = models.CharField(_("区划代码"), max_length=12, blank=True, db_index=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
         ordering = ["-timestamp", "-id"]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from jingzhun.accounts.models import User
@@ -32,8 +33,8 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class TimeStampedModel(models.Model):
-    created = models.DateTimeField("创建时间", auto_now_add=True)
-    updated = models.DateTimeField("更新时间", auto_now=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         abstract = True

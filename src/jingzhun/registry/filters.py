@@ -8,6 +8,7 @@ import re
 import django_filters as df
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes, namekeys, povertylines
 
@@ -15,13 +16,13 @@ from . import choices as c
 from .models import Helper, Household, Income, Measure, Person, PersonNameKey
 
 GAP_CHOICES = [
-    ("income", "收入未超过贫困线"),
-    ("food", "吃未保障"),
-    ("clothing", "穿未保障"),
-    ("education", "义务教育阶段辍学"),
-    ("medical", "有成员未参加基本医保"),
-    ("housing", "住房不安全(C/D级危房)"),
-    ("water", "饮水不安全"),
+    ("income", _("收入未超过贫困线")),
+    ("food", _("吃未保障")),
+    ("clothing", _("穿未保障")),
+    ("education", _("义务教育阶段辍学")),
+    ("medical", _("有成员未参加基本医保")),
+    ("housing", _("住房不安全(C/D级危房)")),
+    ("water", _("饮水不安全")),
 ]
 
 
@@ -103,15 +104,15 @@ def search_persons(query: str) -> QuerySet[Person]:
 
 
 class HouseholdFilter(df.FilterSet):
-    area = df.CharFilter(method="filter_area", label="区划代码")
-    status = df.MultipleChoiceFilter(choices=c.Status.choices, label="贫困户状态")
-    kind = df.MultipleChoiceFilter(choices=c.Kind.choices, label="贫困户属性")
-    main_cause = df.MultipleChoiceFilter(choices=c.Cause.choices, label="主要致贫原因")
+    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    status = df.MultipleChoiceFilter(choices=c.Status.choices, label=_("贫困户状态"))
+    kind = df.MultipleChoiceFilter(choices=c.Kind.choices, label=_("贫困户属性"))
+    main_cause = df.MultipleChoiceFilter(choices=c.Cause.choices, label=_("主要致贫原因"))
     gap = df.MultipleChoiceFilter(
-        choices=GAP_CHOICES, method="filter_gap", label="两不愁三保障及收入缺口"
+        choices=GAP_CHOICES, method="filter_gap", label=_("两不愁三保障及收入缺口")
     )
-    year = df.NumberFilter(method="filter_noop", label="收入年度")
-    q = df.CharFilter(method="filter_q", label="姓名、拼音首字母或户编号")
+    year = df.NumberFilter(method="filter_noop", label=_("收入年度"))
+    q = df.CharFilter(method="filter_q", label=_("姓名、拼音首字母或户编号"))
 
     class Meta:
         model = Household
@@ -159,8 +160,8 @@ class HouseholdFilter(df.FilterSet):
 
 
 class PersonFilter(df.FilterSet):
-    area = df.CharFilter(method="filter_area", label="区划代码")
-    q = df.CharFilter(method="filter_q", label="姓名或拼音首字母")
+    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    q = df.CharFilter(method="filter_q", label=_("姓名或拼音首字母"))
 
     class Meta:
         model = Person
@@ -194,7 +195,7 @@ class PersonFilter(df.FilterSet):
 
 
 class IncomeFilter(df.FilterSet):
-    area = df.CharFilter(method="filter_area", label="区划代码")
+    area = df.CharFilter(method="filter_area", label=_("区划代码"))
 
     class Meta:
         model = Income
@@ -204,9 +205,9 @@ class IncomeFilter(df.FilterSet):
 
 
 class HelperFilter(df.FilterSet):
-    area = df.CharFilter(method="filter_area", label="区划代码")
-    name = df.CharFilter(lookup_expr="startswith", label="姓名")
-    unit = df.CharFilter(lookup_expr="icontains", label="工作单位")
+    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    name = df.CharFilter(lookup_expr="startswith", label=_("姓名"))
+    unit = df.CharFilter(lookup_expr="icontains", label=_("工作单位"))
 
     class Meta:
         model = Helper
@@ -216,8 +217,8 @@ class HelperFilter(df.FilterSet):
 
 
 class MeasureFilter(df.FilterSet):
-    area = df.CharFilter(method="filter_area", label="区划代码")
-    kind = df.MultipleChoiceFilter(choices=c.MeasureKind.choices, label="措施类别")
+    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    kind = df.MultipleChoiceFilter(choices=c.MeasureKind.choices, label=_("措施类别"))
 
     class Meta:
         model = Measure

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.areas.choices import Level
@@ -16,14 +15,6 @@ from jingzhun.areas.models import Area
 
 from . import choices as c
 from .models import Household, Income, Person
-
-
-def translate_labels(form: forms.BaseForm) -> None:
-    """Model verbose names are plain Chinese strings: look each up in the catalogue at render
-    time (locale/model_labels.py marks them for makemessages)."""
-    for field in form.fields.values():
-        if field.label:
-            field.label = gettext(str(field.label))
 
 
 class DateInput(forms.DateInput):
@@ -103,7 +94,6 @@ class HouseholdForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.initial["other_causes"] = self.instance.other_cause_list()
-        translate_labels(self)
 
     def clean_other_causes(self) -> str:
         # Stored comma-separated and sorted: one plain column every engine can read.
@@ -156,7 +146,6 @@ class PersonForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _("留空则不修改;当前号码以脱敏形式显示在户页面")
-        translate_labels(self)
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned values to hand to the service (the ID number only when typed)."""
@@ -195,7 +184,6 @@ class IncomeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        translate_labels(self)
 
 
 class IdSearchForm(forms.Form):

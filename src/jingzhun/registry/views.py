@@ -27,7 +27,7 @@ from jingzhun.audit.models import AuditEntry
 
 from . import choices as c
 from . import services
-from .filters import GAP_CHOICES, HouseholdFilter, looks_like_id_number
+from .filters import HouseholdFilter, looks_like_id_number
 from .forms import (
     HOUSEHOLD_GROUPS,
     HeadForm,
@@ -61,12 +61,10 @@ def _household(request: HttpRequest, pk: int) -> Household:
 
 
 def _filter_form_widgets(filterset: HouseholdFilter, user: Any) -> None:
-    """Checkboxes for the short choice lists, an area select, translated labels."""
+    """Checkboxes for the short choice lists and an area select."""
     form = filterset.form
     for name in CHECKBOX_FILTERS:
         field = form.fields[name]
-        if name == "gap":
-            field.choices = [(key, gettext(label)) for key, label in GAP_CHOICES]
         field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
     areas = list(
         Area.objects.visible_to(user)
@@ -79,8 +77,6 @@ def _filter_form_widgets(filterset: HouseholdFilter, user: Any) -> None:
             choices=[("", gettext("全部"))]
             + [(code, indent.get(level, "") + name) for code, name, level in areas]
         )
-    for field in form.fields.values():
-        field.label = gettext(str(field.label))
     form.fields["q"].widget.attrs.update(
         {"placeholder": gettext("姓名、拼音首字母(如 zs)或户编号")}
     )
@@ -246,13 +242,13 @@ def _change_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
                 except Exception:  # noqa: BLE001 - a field removed since the entry was written
                     field = None
                 if field is not None:
-                    label = gettext(str(field.verbose_name))
+                    label = str(field.verbose_name)
                     if field.choices:
                         choices = {str(k): v for k, v in field.flatchoices}
                         old = choices.get(str(old), old)
                         new = choices.get(str(new), new)
             changes.append({"field": label, "old": old, "new": new})
-        model_name = gettext(str(model._meta.verbose_name)) if model is not None else entry.model
+        model_name = str(model._meta.verbose_name) if model is not None else entry.model
         rows.append({"entry": entry, "model_name": model_name, "changes": changes})
     return rows
 
@@ -275,7 +271,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (
             title,
             [
-                (gettext(str(Household._meta.get_field(n).verbose_name)), _display(household, n))
+                (str(Household._meta.get_field(n).verbose_name), _display(household, n))
                 for n in names
             ],
         )
@@ -328,7 +324,7 @@ def _income_columns() -> list[tuple[str, str]]:
         "net_income",
         "income_per_capita",
     ]
-    return [(n, gettext(str(Income._meta.get_field(n).verbose_name))) for n in names]
+    return [(n, str(Income._meta.get_field(n).verbose_name)) for n in names]
 
 
 @never_cache
