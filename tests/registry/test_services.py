@@ -143,3 +143,26 @@ def test_duplicate_id_outside_scope_does_not_name_the_other_household(village, o
         raise AssertionError("duplicate ID accepted")
     assert "X-OTHER-1" not in message
     assert "管辖范围以外" in message
+
+
+def test_id_search_is_audited_with_the_number_masked(village, other_village):
+    from jingzhun.audit.models import AuditEntry
+    from jingzhun.registry import services
+    from tests.factories import HouseholdFactory, PersonFactory, UserFactory
+
+    mine = PersonFactory(household=HouseholdFactory(village=village))
+    theirs = PersonFactory(household=HouseholdFactory(village=other_village))
+    operator = UserFactory(role="viewer", area=village.parent)
+
+    assert services.search_by_id_number(mine.id_number.lower(), acting_user=operator) == [mine]
+    assert services.search_by_id_number(theirs.id_number, acting_user=operator) == []
+
+    entries = list(AuditEntry.objects.filter(action="search").order_by("id"))
+    assert [e.message for e in entries] == [
+        "按身份证号码查询,找到 1 人",
+        "按身份证号码查询,找到 0 人",
+    ]
+    assert entries[0].household_id == mine.household_id and entries[0].actor == operator
+    for entry, person in zip(entries, [mine, theirs], strict=True):
+        assert person.id_number not in str(entry.__dict__)
+        assert entry.object_repr == person.id_number[:6] + "********" + person.id_number[-4:]

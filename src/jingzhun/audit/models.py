@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     REVEAL = "reveal", _("查看完整信息")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
+    SEARCH = "search", _("按身份证号码查询")
 
 
 class AuditEntry(models.Model):

@@ -275,6 +275,29 @@ def reveal_id_number(person: Person, *, acting_user: Any, reason: str = "") -> s
 
 
 @transaction.atomic
+def search_by_id_number(value: str, *, acting_user: Any) -> list[Person]:
+    """Persons with this ID number in the user's area; the look-up itself is audited (masked),
+    since it tells whether someone is registered."""
+    number = idcodes.normalise(value)
+    found = list(
+        Person.objects.visible_to(acting_user)
+        .filter(id_number=number)
+        .select_related("household__village")
+    )
+    audit.record(
+        actor=acting_user,
+        action=Action.SEARCH,
+        model=Person._meta.label_lower,
+        object_id=",".join(str(p.pk) for p in found),
+        object_repr=audit.MASKED_FIELDS["id_number"](number),
+        household_id=found[0].household_id if len(found) == 1 else None,
+        area_code=found[0].household.village_id if len(found) == 1 else "",
+        message=_("按身份证号码查询,找到 {count} 人").format(count=len(found)),
+    )
+    return found
+
+
+@transaction.atomic
 def change_status(
     household: Household,
     new_status: str,

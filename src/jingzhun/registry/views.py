@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from jingzhun import idcodes, masking
+from jingzhun import masking
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
@@ -191,11 +191,8 @@ def household_search_id(request: HttpRequest) -> HttpResponse:
     form = IdSearchForm(request.POST)
     results: list[Person] = []
     if form.is_valid():
-        number = idcodes.normalise(form.cleaned_data["id_number"])
-        results = list(
-            Person.objects.visible_to(request.user)
-            .filter(id_number=number)
-            .select_related("household__village")
+        results = services.search_by_id_number(
+            form.cleaned_data["id_number"], acting_user=request.user
         )
         for person in results:
             person.id_masked = masking.mask_id_number(person.id_number)

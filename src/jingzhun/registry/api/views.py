@@ -18,7 +18,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jingzhun import idcodes
 from jingzhun.accounts.api.base import CanEditOrReadOnly, ScopedQuerysetMixin, call_service
 from jingzhun.audit.models import AuditEntry
 
@@ -169,8 +168,9 @@ class PersonViewSet(RegistryViewSet):
         """Persons with this ID number in the caller's area (the number travels in the body)."""
         query = IdNumberSerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        number = idcodes.normalise(query.validated_data["id_number"])
-        found = self.get_queryset().filter(id_number=number)
+        found = services.search_by_id_number(
+            query.validated_data["id_number"], acting_user=request.user
+        )
         return Response(PersonSerializer(found, many=True, context={"request": request}).data)
 
     @extend_schema(request=RevealRequestSerializer, responses=RevealSerializer)
