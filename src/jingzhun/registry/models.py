@@ -131,7 +131,12 @@ class Household(TimeStampedModel):
         verbose_name_plural = _("贫困户")
         # Village, then number: the (village, number) index serves scoped pages without a sort.
         ordering = ["village_id", "number"]
-        indexes = [models.Index(fields=["village", "number"], name="household_village_number")]
+        # With the id the index alone answers "which ids are on page n" (see core/paging.py).
+        indexes = [
+            models.Index(fields=["village", "number", "id"], name="household_village_number_id"),
+            # The registered-households list (status filter) within an area, in page order.
+            models.Index(fields=["status", "village", "number"], name="household_status_village"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -24,6 +24,7 @@ from jingzhun import masking
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
+from jingzhun.core.paging import fetch_page
 
 from . import choices as c
 from . import services
@@ -84,8 +85,7 @@ def _filter_form_widgets(filterset: HouseholdFilter, user: Any) -> None:
 
 def _page_rows(queryset: QuerySet[Household], page: int) -> tuple[list[Household], bool]:
     """One page plus one row to know whether a next page exists (no COUNT over the set)."""
-    start = (page - 1) * PAGE_SIZE
-    rows = list(queryset.select_related("village")[start : start + PAGE_SIZE + 1])
+    rows = fetch_page(queryset.select_related("village"), (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if rows:
@@ -145,8 +145,12 @@ def _render_list(
     if filterset.is_valid() and not id_like:
         queryset = filterset.qs
         rows, has_next = _page_rows(queryset, page)
-        # A capped count: exact below the cap, "more than" above it.
-        total = queryset.order_by()[: COUNT_CAP + 1].count()
+        if not has_next:
+            total = (page - 1) * PAGE_SIZE + len(rows)
+        elif not q:
+            # A capped count: exact below the cap, "more than" above it. A name search skips it:
+            # counting every match of a common initial pair costs more than the page itself.
+            total = queryset.order_by()[: COUNT_CAP + 1].count()
     query = clean.urlencode()
     response = render(
         request,

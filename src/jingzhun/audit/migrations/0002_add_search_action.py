@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('reveal', '查看完整信息'), ('export', '导出'), ('import', '导入'), ('search', '按身份证号码查询')], max_length=16, verbose_name='操作'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "新增"),
+                    ("update", "修改"),
+                    ("delete", "删除"),
+                    ("reveal", "查看完整信息"),
+                    ("export", "导出"),
+                    ("import", "导入"),
+                    ("search", "按身份证号码查询"),
+                ],
+                max_length=16,
+                verbose_name="操作",
+            ),
         ),
     ]

@@ -26,7 +26,7 @@ from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household, Person
 
 from .households import SIZE_WEIGHTS, Gaps, HouseholdGenerator
-from .writer import BulkWriter
+from .writer import BulkWriter, refresh_statistics
 
 DEMO_COUNTY = "532527"  # 云南省红河州泸西县
 DEMO_PASSWORD = "jingzhun-demo"  # noqa: S105 - a published demo login, printed on purpose
@@ -176,6 +176,7 @@ def build_demo(
         writer.finish()
         if users:
             create_demo_users(county)
+    refresh_statistics()
     return summary(county)
 
 
@@ -216,6 +217,7 @@ def build_province(
                     f"{time.perf_counter() - started:.0f}s"
                 )
         writer.finish()
+    refresh_statistics()
     return {
         "counties": counties_needed,
         "persons": total,
