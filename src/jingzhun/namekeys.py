@@ -6,6 +6,7 @@ Cadres search by typing initials. Surnames with several readings (曾 zeng/ceng,
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 from pypinyin import Style, pinyin
@@ -34,17 +35,23 @@ _SURNAME_INITIALS = {
 }
 
 
+@functools.lru_cache(maxsize=32768)
+def _initials(char: str) -> tuple[str, ...]:
+    """Every reading's initial of one character, most common first (cached: an import of
+    100,000 names looks up the same few thousand characters again and again)."""
+    options = pinyin(char, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
+    letters = [r.lower() for group in options for r in group if r and r[0].isalpha()]
+    return tuple(dict.fromkeys(letters)) or (char.lower(),)
+
+
 def name_keys(name: str) -> list[str]:
     """All lower-case initial strings a user may type for `name`, most likely first."""
     name = "".join(str(name or "").split())
     if not name:
         return []
-    readings = [
-        list(dict.fromkeys(r.lower() for r in options if r and r[0].isalpha())) or [ch.lower()]
-        for ch, options in zip(
-            name, pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors=list), strict=False
-        )
-    ]
+    # Character by character, not phrase by phrase: a name is not a word, and every reading of
+    # each character is a key anyway.
+    readings = [list(_initials(char)) for char in name]
     surname = _SURNAME_INITIALS.get(name[0])
     if surname and readings and surname not in readings[0]:
         readings[0].append(surname)

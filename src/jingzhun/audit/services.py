@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -21,8 +22,13 @@ MASKED_FIELDS = {
 }
 
 
+_PLAIN_TYPES = (str, int, bool, float, type(None))
+
+
 def plain(value: Any) -> Any:
     """A JSON-safe form of a field value for the change record."""
+    if type(value) in _PLAIN_TYPES:  # the common case first: imports call this millions of times
+        return value
     if isinstance(value, Decimal):
         # to_integral_value, not normalize(): normalize() writes 8000 as '8E+3'.
         return str(value.to_integral_value()) if value == value.to_integral() else str(value)
@@ -33,16 +39,24 @@ def plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _audited_fields(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    """(name, attname) of the fields an audit snapshot records: not the key, not timestamps."""
+    return tuple(
+        (f.name, f.attname)
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in {"created", "updated"}
+    )
+
+
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """Field name → plain value of the concrete fields (foreign keys as their key)."""
-    result = {}
-    for field in instance._meta.concrete_fields:
-        if field.primary_key or field.name in {"created", "updated"}:
-            continue
-        if fields is not None and field.name not in fields:
-            continue
-        result[field.name] = plain(getattr(instance, field.attname))
-    return result
+    values = instance.__dict__
+    return {
+        name: plain(values[attname] if attname in values else getattr(instance, attname))
+        for name, attname in _audited_fields(type(instance))
+        if fields is None or name in fields
+    }
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
