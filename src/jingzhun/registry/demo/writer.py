@@ -1,4 +1,4 @@
-"""Set-based writing of generated rows: executemany on SQLite, COPY on PostgreSQL.
+"""Set-based writing of generated rows (through core.bulk: COPY on PostgreSQL).
 
 The generator hands over plain dicts keyed by attribute name (`household_id`); missing keys take
 the model field's default, so a field added later with a default does not break the demo.
@@ -14,6 +14,8 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
+
+from jingzhun.core import bulk
 
 
 class BulkWriter:
@@ -70,20 +72,7 @@ class BulkWriter:
 
     def _write(self, model: type[models.Model], rows: list[tuple[Any, ...]]) -> None:
         _, columns, _ = self._prepare(model)
-        table = connection.ops.quote_name(model._meta.db_table)
-        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-        if connection.vendor == "postgresql":
-            # COPY is ~9x faster than executemany on PostgreSQL (stack-notes).
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            with connection.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608 - names from model meta
+        bulk.write_rows(model, columns, rows)
 
     def finish(self) -> None:
         """Flush and move PostgreSQL sequences past the keys we assigned."""

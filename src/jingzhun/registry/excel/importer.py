@@ -26,11 +26,12 @@ from jingzhun import idcodes, namekeys
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action, AuditEntry
+from jingzhun.core import bulk
 
 from .. import choices as c
 from .. import validation
 from ..models import Helper, Household, Income, Measure, Person, PersonNameKey, StatusChange
-from . import bulk, cells
+from . import cells
 from .columns import (
     BY_TITLE,
     HELPERS,

@@ -1,8 +1,10 @@
-"""Fast set-based INSERT of model instances: executemany of prepared tuples, keys reserved first.
+"""Set-based INSERT for bulk jobs (the Excel import, the demo generator): rows go to
+PostgreSQL by COPY and to SQLite by executemany, keys reserved first.
 
 `bulk_create` spends most of its time in per-value ORM preparation; an import of 100,000 persons
 writes ~600,000 rows (persons, name keys, audit entries …), so values are adapted per field type
-once here and sent with one executemany per chunk. Primary keys are reserved before the insert
+once here. COPY is ~9× faster than executemany on PostgreSQL (stack-notes). Primary keys are
+reserved before the insert
 (PostgreSQL: nextval over the sequence; SQLite: above the table's maximum and its
 AUTOINCREMENT counter, inside the import's write transaction) so children can point at parents.
 """
@@ -10,7 +12,7 @@ AUTOINCREMENT counter, inside the import's write transaction) so children can po
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -74,17 +76,32 @@ def insert(model: type[models.Model], instances: Sequence[models.Model]) -> None
         for f in fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 setattr(instance, f.attname, now_value)
+    rows = (
+        tuple(
+            convert(getattr(obj, name)) if convert else getattr(obj, name) for name, convert in plan
+        )
+        for obj in instances
+    )
+    write_rows(model, [f.column for f in fields], rows)
+
+
+def write_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """INSERT database-ready tuples (in `columns` order) into the model's table."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from model meta
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
-        for start in range(0, len(instances), CHUNK):
-            rows = [
-                tuple(
-                    convert(getattr(obj, name)) if convert else getattr(obj, name)
-                    for name, convert in plan
-                )
-                for obj in instances[start : start + CHUNK]
-            ]
-            cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608 - names from model meta
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
