@@ -11,7 +11,7 @@
     tooltip: { trigger: "axis" },
     grid: { left: 50, right: 20, top: 30, bottom: 80 },
     xAxis: { type: "category", data: data.names, axisLabel: { rotate: data.names.length > 8 ? 40 : 0 } },
-    yAxis: { type: "value", name: title },
+    yAxis: { type: "value", name: title, nameTextStyle: { align: "left" } },
     series: [{ type: "bar", data: data.values, itemStyle: { color: "#1f4e8c" },
                label: { show: data.values.length <= 20, position: "top" } }]
   });
