@@ -72,7 +72,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
-def entry(
+def entry_values(
     *,
     actor: Any,
     action: str,
@@ -85,24 +85,30 @@ def entry(
     area_code: str = "",
     batch: uuid.UUID | None = None,
     message: str = "",
-) -> AuditEntry:
-    """An unsaved AuditEntry; use `record` for one, `AuditEntry.objects.bulk_create` for many."""
+) -> dict[str, Any]:
+    """The column values (by attribute name) of one audit entry; bulk jobs insert these as rows
+    (`core.bulk.insert_dicts`), single changes wrap them in an AuditEntry (`entry`)."""
     if instance is not None:
         model = model or instance._meta.label_lower
         object_id = object_id or str(instance.pk)
         object_repr = object_repr or str(instance)[:200]
-    return AuditEntry(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        model=model,
-        object_id=object_id,
-        object_repr=object_repr,
-        changes=changes or {},
-        household_id=household_id,
-        area_code=area_code,
-        batch=batch,
-        message=message[:300],
-    )
+    return {
+        "actor_id": getattr(actor, "pk", None),
+        "action": action,
+        "model": model,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "changes": changes or {},
+        "household_id": household_id,
+        "area_code": area_code,
+        "batch": batch,
+        "message": message[:300],
+    }
+
+
+def entry(**kwargs: Any) -> AuditEntry:
+    """An unsaved AuditEntry (keyword arguments as `entry_values`)."""
+    return AuditEntry(**entry_values(**kwargs))
 
 
 def record(**kwargs: Any) -> AuditEntry:
@@ -112,4 +118,4 @@ def record(**kwargs: Any) -> AuditEntry:
     return item
 
 
-__all__ = ["Action", "diff", "entry", "plain", "record", "snapshot"]
+__all__ = ["Action", "diff", "entry", "entry_values", "plain", "record", "snapshot"]

@@ -105,3 +105,25 @@ def write_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows given as {attname: value} without building model instances (each costs
+    ~30 µs; an import writes hundreds of thousands of audit and name-key rows). Missing fields
+    take their defaults; keys are reserved like `insert`."""
+    if not rows:
+        return
+    now_value = timezone.now()
+    fields = list(model._meta.concrete_fields)
+    pk_name = model._meta.pk.attname
+    plan = [(f.attname, _converter(f, now_value), f.get_default()) for f in fields]
+    keys = iter(reserve_ids(model, len(rows)))
+
+    def values(row: dict[str, Any]) -> tuple:
+        row = {**row, pk_name: next(keys)}
+        return tuple(
+            convert(row.get(name, default)) if convert else row.get(name, default)
+            for name, convert, default in plan
+        )
+
+    write_rows(model, [f.column for f in fields], (values(row) for row in rows))

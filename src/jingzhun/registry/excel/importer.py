@@ -520,12 +520,12 @@ class _Importer:
 def _write(imp: _Importer, batch: uuid.UUID, name: str, message: str) -> None:
     plan, user = imp.plan, imp.user
     now = timezone.now()
-    entries: list[AuditEntry] = []
+    entries: list[dict[str, Any]] = []
     actor = user if getattr(user, "pk", None) else None
 
     def log(action: str, instance: Any, household: Household, changes: dict) -> None:
         entries.append(
-            audit.entry(
+            audit.entry_values(
                 actor=actor,
                 action=action,
                 instance=instance,
@@ -587,10 +587,10 @@ def _write(imp: _Importer, batch: uuid.UUID, name: str, message: str) -> None:
         log(Action.UPDATE, person, by_pk[person.household_id], changes)
     for chunk in _chunks([p.pk for p in plan.renamed]):
         PersonNameKey.objects.filter(person_id__in=chunk).delete()
-    bulk.insert(
+    bulk.insert_dicts(
         PersonNameKey,
         [
-            PersonNameKey(person_id=p.pk, key=k)
+            {"person_id": p.pk, "key": k}
             for p in [*new_persons, *plan.renamed]
             for k in namekeys.name_keys(p.name)
         ],
@@ -609,7 +609,7 @@ def _write(imp: _Importer, batch: uuid.UUID, name: str, message: str) -> None:
             log(Action.UPDATE, item, by_pk[item.household_id], changes)
 
     entries.append(
-        audit.entry(
+        audit.entry_values(
             actor=actor,
             action=Action.IMPORT,
             model="registry.household",
@@ -623,7 +623,7 @@ def _write(imp: _Importer, batch: uuid.UUID, name: str, message: str) -> None:
             message="{}{}".format(message + ": " if message else "", imp.result.summary()),
         )
     )
-    bulk.insert(AuditEntry, entries)
+    bulk.insert_dicts(AuditEntry, entries)
 
 
 def _update(
