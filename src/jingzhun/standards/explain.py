@@ -1,0 +1,168 @@
+"""Sentences for unmet indicators ("人均纯收入 2,870 元,未超过 2018 年标准 2,995 元").
+
+Labels and templates come from the standard (Chinese and English in the file); the default
+sentences below cover indicators without a template and NULL values. Pure: the language is an
+argument, not Django's active language, so stored results can be rendered in either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import ibis
+import ibis.expr.types as ir
+
+from jingzhun.standards.schema import Indicator, Standard
+
+OP_TEXT = {
+    "zh": {">": "高于", ">=": "不低于", "<": "低于", "<=": "不高于", "==": "等于", "!=": "不等于"},
+    "en": {
+        ">": "above",
+        ">=": "at least",
+        "<": "below",
+        "<=": "at most",
+        "==": "equal to",
+        "!=": "not equal to",
+    },
+}
+DEFAULT = {
+    "zh": "{label}未达标:{value}(要求{op} {threshold})",
+    "en": "{label} not met: {value} (required: {op} {threshold})",
+}
+DEFAULT_BOOL = {"zh": "{label}未达标", "en": "{label} not met"}
+MISSING = {
+    "zh": "{label}未达标:无数据(缺少记录或分母为零)",
+    "en": "{label} not met: no data (missing record or zero denominator)",
+}
+
+
+def number(value: object) -> str:
+    """Thousands separators, at most two decimals, no trailing zeros: 2870 → "2,870",
+    2995.5 → "2,995.5", 2.456 → "2.46". Years are numbers too: format them with str()."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return f"{amount:,.2f}".rstrip("0")
+
+
+def _shown(indicator: Indicator, value: object) -> str:
+    # A year threshold/value ("certified in 2019") reads wrong as "2,019".
+    if indicator.threshold == "year" and value is not None:
+        return str(int(Decimal(str(value))))
+    return number(value)
+
+
+def sentence(
+    indicator: Indicator, value: object, threshold: object, *, year: int, language: str = "zh"
+) -> str:
+    """The sentence for one unmet indicator."""
+    en = language.startswith("en")
+    lang = "en" if en else "zh"
+    label = indicator.label_en if en else indicator.label
+    if value is None or _is_nan(value):
+        return MISSING[lang].format(label=label)
+    template = indicator.explain_en if en else indicator.explain
+    if template:
+        return template.format(
+            value=_shown(indicator, value),
+            threshold=_shown(indicator, threshold),
+            year=year,
+            label=label,
+        )
+    if indicator.op == "is_true":
+        return DEFAULT_BOOL[lang].format(label=label)
+    return DEFAULT[lang].format(
+        label=label,
+        value=_shown(indicator, value),
+        op=OP_TEXT[lang][indicator.op],
+        threshold=_shown(indicator, threshold),
+    )
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def explain(
+    standard: Standard, level: str, row: Mapping, *, year: int | None = None, language: str = "zh"
+) -> list[str]:
+    """Sentences for the unmet indicators of one result row of compiler.evaluate(), in order."""
+    year = standard.year if year is None else year
+    out = []
+    for indicator in standard.indicators(level):
+        met = row.get(f"{indicator.id}__met")
+        if met is True or (met is not None and not _is_nan(met) and bool(met)):
+            continue
+        out.append(
+            sentence(
+                indicator,
+                row.get(f"{indicator.id}__value"),
+                row.get(f"{indicator.id}__threshold"),
+                year=year,
+                language=language,
+            )
+        )
+    return out
+
+
+def explain_expr(
+    standard: Standard,
+    level: str,
+    result: ir.Table,
+    *,
+    year: int | None = None,
+    language: str = "zh",
+    separator: str = ";",
+) -> ir.StringValue:
+    """Set-based explanations: one Ibis string expression over an evaluate() result, joining the
+    sentences of the unmet indicators ("" when all are met). For templates and NULL sentences only
+    the threshold and year are filled in by Python (they are constants of the run); the value is
+    formatted by the engine with two decimals and no thousands separators, so prefer explain()
+    for single rows shown to people."""
+    year = standard.year if year is None else year
+    parts: list[ir.StringValue] = []
+    for indicator in standard.indicators(level):
+        value = result[f"{indicator.id}__value"]
+        met = result[f"{indicator.id}__met"]
+        threshold = standard.threshold(indicator, year)
+        marker = "\x00"
+        # Build the sentence around a marker for the value, then splice the engine's value in.
+        if indicator.op == "is_true":
+            fixed = sentence(indicator, False, None, year=year, language=language)
+            present = ibis.literal(fixed)
+        else:
+            fixed = _template_with_marker(indicator, threshold, year, language, marker)
+            before, _, after = fixed.partition(marker)
+            shown = value.round(2).cast("string")
+            present = ibis.literal(before) + shown + ibis.literal(after)
+        missing = ibis.literal(sentence(indicator, None, None, year=year, language=language))
+        part = ibis.ifelse(met, ibis.literal(""), ibis.ifelse(value.isnull(), missing, present))
+        parts.append(part)
+    if not parts:
+        return ibis.literal("")
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = ibis.ifelse(
+            (joined != "") & (part != ""), joined + separator + part, joined + part
+        )
+    return joined
+
+
+def _template_with_marker(
+    indicator: Indicator, threshold: Decimal | None, year: int, language: str, marker: str
+) -> str:
+    en = language.startswith("en")
+    lang = "en" if en else "zh"
+    label = indicator.label_en if en else indicator.label
+    template = indicator.explain_en if en else indicator.explain
+    shown = _shown(indicator, threshold)
+    if template:
+        return template.format(value=marker, threshold=shown, year=year, label=label)
+    return DEFAULT[lang].format(
+        label=label, value=marker, op=OP_TEXT[lang][indicator.op], threshold=shown
+    )

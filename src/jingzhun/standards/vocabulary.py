@@ -1,0 +1,155 @@
+"""The whitelisted fields a standard may name, per level: the columns of the assessment input
+views that `jingzhun.engine.inputs` builds on every engine. Pure module (no Django, no Ibis).
+
+A standard is data over this vocabulary only (never SQL): adding a field means adding it here
+and to the input view, with a test. Types: "number" (int/decimal), "bool", "year", "text".
+Counts are over the household's current members; ages are on 31 December of the assessed year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # number | bool | year | text
+    zh: str
+    en: str
+
+
+HOUSEHOLD = {
+    f.name: f
+    for f in [
+        Field("household_id", "number", "户ID", "household id"),
+        Field("village_code", "text", "行政村代码", "village code"),
+        Field("status", "text", "贫困户状态", "status"),
+        Field("kind", "text", "贫困户属性", "household type"),
+        Field("members", "number", "家庭人口", "members"),
+        Field("income_per_capita", "number", "人均纯收入", "per-capita net income"),
+        Field("net_income", "number", "家庭纯收入", "net income"),
+        Field("transfer_share", "number", "转移性收入占比", "share of transfer income"),
+        Field("has_income", "bool", "有当年收入记录", "income recorded for the year"),
+        Field("food_secure", "bool", "不愁吃", "food assured"),
+        Field("clothing_secure", "bool", "不愁穿", "clothing assured"),
+        Field("housing_safe", "bool", "住房安全(非C/D级危房)", "safe housing (not grade C/D)"),
+        Field("water_safe", "bool", "饮水安全", "safe drinking water"),
+        Field("dropouts", "number", "义务教育阶段辍学人数", "compulsory-education dropouts"),
+        Field(
+            "medical_uninsured",
+            "number",
+            "未参加基本医保人数",
+            "members without basic medical insurance",
+        ),
+        Field(
+            "serious_illness_uninsured",
+            "number",
+            "未参加大病保险人数",
+            "members without serious-illness insurance",
+        ),
+        Field(
+            "seriously_ill_uninsured",
+            "number",
+            "大病患者未参加大病保险人数",
+            "seriously ill members without serious-illness insurance",
+        ),
+        Field(
+            "pension_due",
+            "number",
+            "应参加养老保险人数(16岁以上非在校)",
+            "members due for pension insurance (16+, not in school)",
+        ),
+        Field(
+            "pension_uninsured",
+            "number",
+            "应参未参养老保险人数",
+            "members due but not in pension insurance",
+        ),
+        Field(
+            "measures", "number", "累计享受帮扶措施数", "assistance measures received (to the year)"
+        ),
+    ]
+}
+
+VILLAGE = {
+    f.name: f
+    for f in [
+        Field("village_code", "text", "行政村代码", "village code"),
+        Field("county_code", "text", "县代码", "county code"),
+        Field("poor_village", "bool", "贫困村", "poor village"),
+        Field("exit_year", "year", "贫困村出列年度", "village exit year"),
+        Field("rural_population", "number", "农村户籍人口", "rural registered population"),
+        Field(
+            "poor_persons",
+            "number",
+            "未脱贫人口(含返贫)",
+            "registered poor persons (incl. relapsed)",
+        ),
+        Field("incidence", "number", "贫困发生率(%)", "poverty incidence (%)"),
+        Field("hardened_road", "bool", "通硬化路", "hardened road"),
+        Field("grid_power", "bool", "通动力电", "grid power"),
+        Field("radio_tv", "bool", "通广播电视", "radio and TV"),
+        Field("broadband", "bool", "通宽带或4G", "broadband or 4G"),
+        Field("clinic_with_doctor", "bool", "有卫生室及执业医生", "clinic with licensed doctor"),
+        Field("safe_water", "bool", "通自来水或安全饮水", "safe water supply"),
+        Field("unsafe_houses", "number", "C/D级危房户数", "registered households in C/D houses"),
+        Field("public_space", "bool", "有公共活动场所", "public activity space"),
+        Field(
+            "collective_income", "number", "村集体经济收入(元)", "collective economy income (yuan)"
+        ),
+    ]
+}
+
+COUNTY = {
+    f.name: f
+    for f in [
+        Field("county_code", "text", "县代码", "county code"),
+        Field("rural_population", "number", "农村户籍人口", "rural registered population"),
+        Field(
+            "poor_persons",
+            "number",
+            "未脱贫人口(含返贫)",
+            "registered poor persons (incl. relapsed)",
+        ),
+        Field("incidence", "number", "贫困发生率(%)", "poverty incidence (%)"),
+        Field(
+            "rural_income_growth",
+            "number",
+            "农村居民人均可支配收入增幅(%)",
+            "rural income growth (%)",
+        ),
+        Field(
+            "province_income_growth",
+            "number",
+            "全省农村居民人均可支配收入增幅(%)",
+            "province rural income growth (%)",
+        ),
+        Field("poor_villages", "number", "贫困村数", "poor villages"),
+        Field("exited_poor_villages", "number", "已出列贫困村数", "poor villages exited"),
+        Field(
+            "exited_village_share",
+            "number",
+            "贫困村出列比例(%)",
+            "share of poor villages exited (%)",
+        ),
+        Field("registered_households", "number", "建档立卡户数", "registered households"),
+        Field(
+            "households_with_measures",
+            "number",
+            "享受帮扶措施户数",
+            "households reached by a measure",
+        ),
+        Field("measure_coverage", "number", "帮扶措施覆盖率(%)", "measure coverage (%)"),
+        Field(
+            "education_balance_year",
+            "year",
+            "义务教育均衡认定年度",
+            "year education balance certified",
+        ),
+    ]
+}
+
+LEVELS = {"household": HOUSEHOLD, "village": VILLAGE, "county": COUNTY}
+# The key column of each level's input view: one verdict per value of it.
+KEYS = {"household": "household_id", "village": "village_code", "county": "county_code"}
