@@ -81,8 +81,10 @@ def indicator_columns(
         scaled_limit = int((limit * SCALE).to_integral_value())
         # Report the compared (rounded) value, so every engine shows the same figure.
         value = scaled.cast("float64") / SCALE
-        threshold = ibis.literal(float(limit), "float64")
-        met = _compare(scaled, indicator.op, ibis.literal(scaled_limit, "int64"))
+        limit_scaled = ibis.literal(scaled_limit, "int64")
+        # Built like the value (not a float literal, which PostgreSQL returns as NUMERIC).
+        threshold = limit_scaled.cast("float64") / SCALE
+        met = _compare(scaled, indicator.op, limit_scaled)
     met = met.fill_null(indicator.when_null == "met")
     return {
         f"{indicator.id}__value": value,
