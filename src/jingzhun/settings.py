@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jingzhun.areas",
     "jingzhun.audit",
     "jingzhun.registry",
+    "jingzhun.assessment",
 ]
 
 MIDDLEWARE = [

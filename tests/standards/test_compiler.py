@@ -302,7 +302,7 @@ def test_set_based_explanations_on_duckdb(duckdb):
     )
 
     assert texts[1] == ""
-    assert texts[6] == "人均纯收入 2870.0 元,未超过 2018 年标准 2,995 元"
+    assert texts[6] == "人均纯收入 2,870 元,未超过 2018 年标准 2,995 元"
     assert texts[7] == "不愁吃未达标"
     assert (
         texts[17] == "不愁吃未达标:无数据(缺少记录或分母为零);"

@@ -110,6 +110,87 @@ def explain(
     return out
 
 
+def _pad3(n: ir.IntegerValue) -> ir.StringValue:
+    # Zero-padded to 3 digits without lpad (SQLite has none): 7 → "1007" → "007".
+    return (n + 1000).cast("string").substr(1)
+
+
+def _int(n: ir.IntegerValue) -> ir.IntegerValue:
+    """Force an integer: SQLite's MOD() and `//` return REAL although Ibis types them int64 (so
+    a plain cast to int64 is elided), and CAST(2.0 AS text) is "2.0". Exact below 2**53."""
+    return n.cast("float64").cast("int64")
+
+
+def _mod(n: ir.IntegerValue, divisor: int) -> ir.IntegerValue:
+    return _int(n % divisor)
+
+
+def _div(n: ir.IntegerValue, divisor: int) -> ir.IntegerValue:
+    """Integer division of a non-negative integer, exact on every engine."""
+    return ((n - _mod(n, divisor)) / divisor).cast("int64")
+
+
+def number_expr(value: ir.NumericValue) -> ir.StringValue:
+    """The engine's rendering of a number like `explain.number()`: thousands separators, at most
+    two decimals, no trailing zeros (2870 → "2,870", 2000.01 → "2,000.01", 12.5 → "12.5").
+    Integer arithmetic and CAST(int AS text) only, so SQLite, PostgreSQL and DuckDB print the
+    same text (casting a float to text differs between them)."""
+    cents = (value.cast("float64") * 100).round().cast("int64")
+    whole_cents = cents.abs()
+    whole = _div(whole_cents, 100)
+    fraction = _mod(whole_cents, 100)
+    g0, g1 = _mod(whole, 1000), _mod(_div(whole, 1000), 1000)
+    g2, g3 = _mod(_div(whole, 1_000_000), 1000), _div(whole, 1_000_000_000)
+    text = ibis.cases(
+        (
+            whole >= 1_000_000_000,
+            g3.cast("string") + "," + _pad3(g2) + "," + _pad3(g1) + "," + _pad3(g0),
+        ),
+        (whole >= 1_000_000, g2.cast("string") + "," + _pad3(g1) + "," + _pad3(g0)),
+        (whole >= 1000, g1.cast("string") + "," + _pad3(g0)),
+        else_=g0.cast("string"),
+    )
+    decimals = ibis.cases(
+        (fraction == 0, ibis.literal("")),
+        (_mod(fraction, 10) == 0, "." + _div(fraction, 10).cast("string")),
+        else_="." + (fraction + 100).cast("string").substr(1),
+    )
+    sign = ibis.ifelse(cents < 0, "-", "")
+    return sign + text + decimals
+
+
+def indicator_explanation_expr(
+    standard: Standard,
+    indicator: Indicator,
+    result: ir.Table,
+    *,
+    year: int,
+    language: str,
+) -> ir.StringValue:
+    """The sentence of one indicator per row of an evaluate() result, '' where met.
+
+    Label, threshold and year are constants of the run, filled in by Python with `sentence`'s
+    wording; the value is rendered by the engine (`number_expr`), identically on every engine."""
+    value = result[f"{indicator.id}__value"]
+    met = result[f"{indicator.id}__met"]
+    if indicator.op == "is_true":
+        present: ir.StringValue = ibis.literal(
+            sentence(indicator, False, None, year=year, language=language)
+        )
+    else:
+        marker = "\x00"
+        threshold = standard.threshold(indicator, year)
+        fixed = _template_with_marker(indicator, threshold, year, language, marker)
+        before, _sep, after = fixed.partition(marker)
+        if indicator.threshold == "year":  # a year reads wrong as "2,019"
+            shown = value.round().cast("int64").cast("string")
+        else:
+            shown = number_expr(value)
+        present = ibis.literal(before) + shown + ibis.literal(after)
+    missing = ibis.literal(sentence(indicator, None, None, year=year, language=language))
+    return ibis.ifelse(met, ibis.literal(""), ibis.ifelse(value.isnull(), missing, present))
+
+
 def explain_expr(
     standard: Standard,
     level: str,
@@ -120,29 +201,12 @@ def explain_expr(
     separator: str = ";",
 ) -> ir.StringValue:
     """Set-based explanations: one Ibis string expression over an evaluate() result, joining the
-    sentences of the unmet indicators ("" when all are met). For templates and NULL sentences only
-    the threshold and year are filled in by Python (they are constants of the run); the value is
-    formatted by the engine with two decimals and no thousands separators, so prefer explain()
-    for single rows shown to people."""
+    sentences of the unmet indicators ("" when all are met)."""
     year = standard.year if year is None else year
-    parts: list[ir.StringValue] = []
-    for indicator in standard.indicators(level):
-        value = result[f"{indicator.id}__value"]
-        met = result[f"{indicator.id}__met"]
-        threshold = standard.threshold(indicator, year)
-        marker = "\x00"
-        # Build the sentence around a marker for the value, then splice the engine's value in.
-        if indicator.op == "is_true":
-            fixed = sentence(indicator, False, None, year=year, language=language)
-            present = ibis.literal(fixed)
-        else:
-            fixed = _template_with_marker(indicator, threshold, year, language, marker)
-            before, _, after = fixed.partition(marker)
-            shown = value.round(2).cast("string")
-            present = ibis.literal(before) + shown + ibis.literal(after)
-        missing = ibis.literal(sentence(indicator, None, None, year=year, language=language))
-        part = ibis.ifelse(met, ibis.literal(""), ibis.ifelse(value.isnull(), missing, present))
-        parts.append(part)
+    parts = [
+        indicator_explanation_expr(standard, indicator, result, year=year, language=language)
+        for indicator in standard.indicators(level)
+    ]
     if not parts:
         return ibis.literal("")
     joined = parts[0]

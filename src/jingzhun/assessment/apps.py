@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentConfig(AppConfig):
+    name = "jingzhun.assessment"
+    verbose_name = _("退出评估")
+    default_auto_field = "django.db.models.BigAutoField"
