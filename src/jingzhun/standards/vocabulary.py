@@ -72,21 +72,29 @@ HOUSEHOLD = {
     ]
 }
 
+# Fields that mean the same on the village and county levels: defined once.
+COUNTY_CODE = Field("county_code", "text", "县代码", "county code")
+RURAL_POPULATION = Field(
+    "rural_population", "number", "农村户籍人口", "rural registered population"
+)
+POOR_PERSONS = Field(
+    "poor_persons",
+    "number",
+    "未脱贫人口(含返贫)",
+    "registered poor persons (incl. relapsed)",
+)
+INCIDENCE = Field("incidence", "number", "贫困发生率(%)", "poverty incidence (%)")
+
 VILLAGE = {
     f.name: f
     for f in [
         Field("village_code", "text", "行政村代码", "village code"),
-        Field("county_code", "text", "县代码", "county code"),
+        COUNTY_CODE,
         Field("poor_village", "bool", "贫困村", "poor village"),
         Field("exit_year", "year", "贫困村出列年度", "village exit year"),
-        Field("rural_population", "number", "农村户籍人口", "rural registered population"),
-        Field(
-            "poor_persons",
-            "number",
-            "未脱贫人口(含返贫)",
-            "registered poor persons (incl. relapsed)",
-        ),
-        Field("incidence", "number", "贫困发生率(%)", "poverty incidence (%)"),
+        RURAL_POPULATION,
+        POOR_PERSONS,
+        INCIDENCE,
         Field("hardened_road", "bool", "通硬化路", "hardened road"),
         Field("grid_power", "bool", "通动力电", "grid power"),
         Field("radio_tv", "bool", "通广播电视", "radio and TV"),
@@ -104,15 +112,10 @@ VILLAGE = {
 COUNTY = {
     f.name: f
     for f in [
-        Field("county_code", "text", "县代码", "county code"),
-        Field("rural_population", "number", "农村户籍人口", "rural registered population"),
-        Field(
-            "poor_persons",
-            "number",
-            "未脱贫人口(含返贫)",
-            "registered poor persons (incl. relapsed)",
-        ),
-        Field("incidence", "number", "贫困发生率(%)", "poverty incidence (%)"),
+        COUNTY_CODE,
+        RURAL_POPULATION,
+        POOR_PERSONS,
+        INCIDENCE,
         Field(
             "rural_income_growth",
             "number",
