@@ -10,7 +10,7 @@ PYTHON="${PYTHON:-python3}"
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
 if [ "$mode" = test ]; then
-  python -m pip install -q -e '.[test]'
+  python -m pip install -q -e '.[test,spark]'
   if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
       && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "jingzhun.core",
     "jingzhun.accounts",
     "jingzhun.areas",
@@ -173,3 +175,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JINGZHUN_LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs (assessment runs): Django 6's tasks API through the django-tasks backport, queued
+# in the application database, run by `jingzhun db_worker` (`jingzhun serve` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("jingzhun.accounts.urls")),
     path("areas/", include("jingzhun.areas.urls")),
     path("registry/", include("jingzhun.registry.urls")),
+    path("assessment/", include("jingzhun.assessment.urls")),
     # Namespaced: the routers' names ("household-list" …) would otherwise shadow the pages'.
     path("api/", include(("jingzhun.api_urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),

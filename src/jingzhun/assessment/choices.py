@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class Engine(models.TextChoices):
     DB = "db", _("应用数据库")
     DUCKDB = "duckdb", _("DuckDB 快照")
+    SPARK = "spark", _("Spark 快照")
 
 
 class Status(models.TextChoices):
+    QUEUED = "queued", _("排队中")
     RUNNING = "running", _("运行中")
     FINISHED = "finished", _("已完成")
     FAILED = "failed", _("失败")

@@ -30,6 +30,8 @@ class AssessmentRun(models.Model):
     started = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
+    # The last progress message of a running run, read by the page that polls it.
+    progress = models.CharField(_("进度"), max_length=200, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -112,6 +112,12 @@ def long_rows(
     return verdicts, results
 
 
+def default_standard_id() -> str:
+    """The newest regional standard shipped (e.g. yunnan-2018), else the newest of any."""
+    standards = loader.available()
+    return max(standards, key=lambda s: (s.region != "national", s.year)).id
+
+
 def resolve_scope(acting_user: Any, area_code: str) -> str:
     """The 12-digit code of the assessed subtree ('' = everything), checked against the user's
     scope. Raises PermissionDenied outside it, Area.DoesNotExist for an unknown code."""
@@ -132,26 +138,28 @@ def _prefix(area_code: str) -> str:
     return areacodes.prefix(area_code) if area_code else ""
 
 
-def run_assessment(
+def create_run(
     *,
     standard_id: str,
     year: int | None = None,
     engine: str = Engine.DB,
     area_code: str = "",
     acting_user: Any = None,
-    progress: Progress = None,
 ) -> AssessmentRun:
-    """Assess the registry (within `area_code`) against a standard and store the results.
+    """Check and record a run (status queued) with its audit entry; `execute_run` does the work,
+    in this process (the CLI) or in a background task (the page).
 
     Refused before anything is written: an unknown standard (StandardError / FileNotFoundError),
-    an unknown engine (ValueError) or an area outside the user's scope (PermissionDenied). Any
-    later failure marks the run failed, with the error, and is re-raised."""
-    say = progress or (lambda _message: None)
+    an unknown engine (ValueError) or an area outside the user's scope (PermissionDenied)."""
     standard = loader.load(standard_id)
     if engine not in Engine.values:
         raise ValueError(_("未知计算引擎 {engine}").format(engine=engine))
     code = resolve_scope(acting_user, area_code)
     year = standard.year if year is None else year
+    # A year without a poverty line is refused here, not in the background task.
+    for level in LEVELS:
+        for indicator in standard.indicators(level):
+            standard.threshold(indicator, year)
     with transaction.atomic():
         run = AssessmentRun.objects.create(
             standard_id=standard.id,
@@ -159,7 +167,8 @@ def run_assessment(
             year=year,
             engine=engine,
             area_code=code,
-            status=Status.RUNNING,
+            status=Status.QUEUED,
+            progress=_("排队等待后台任务进程…"),
             created_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         audit.record(
@@ -172,7 +181,24 @@ def run_assessment(
                 standard=standard.id, year=year, engine=engine
             ),
         )
+    return run
+
+
+def execute_run(run: AssessmentRun, progress: Progress = None) -> AssessmentRun:
+    """Evaluate a queued run and store its results. Each progress message is also saved on the
+    run (outside any transaction) so a page polling the run can show it. Any failure marks the
+    run failed, with the error, and is re-raised."""
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message)
+        AssessmentRun.objects.filter(pk=run.pk).update(progress=message[:200])
+        run.progress = message[:200]
+
+    AssessmentRun.objects.filter(pk=run.pk).update(status=Status.RUNNING)
+    run.status = Status.RUNNING
     try:
+        standard = loader.load(run.standard_id)
         _execute(run, standard, say)
     except Exception as error:
         run.status = Status.FAILED
@@ -181,6 +207,27 @@ def run_assessment(
         run.save(update_fields=["status", "error", "finished"])
         raise
     return run
+
+
+def run_assessment(
+    *,
+    standard_id: str,
+    year: int | None = None,
+    engine: str = Engine.DB,
+    area_code: str = "",
+    acting_user: Any = None,
+    progress: Progress = None,
+) -> AssessmentRun:
+    """Assess the registry (within `area_code`) against a standard, in this process, and store
+    the results: `create_run` then `execute_run`."""
+    run = create_run(
+        standard_id=standard_id,
+        year=year,
+        engine=engine,
+        area_code=area_code,
+        acting_user=acting_user,
+    )
+    return execute_run(run, progress)
 
 
 def _execute(run: AssessmentRun, standard: Standard, say: Callable[[str], None]) -> None:
@@ -219,4 +266,5 @@ def _execute(run: AssessmentRun, standard: Standard, say: Callable[[str], None])
         run.status = Status.FINISHED
         run.counts = counts
         run.finished = timezone.now()
-        run.save(update_fields=["status", "counts", "finished", "data_date"])
+        run.progress = _("已完成")
+        run.save(update_fields=["status", "counts", "finished", "data_date", "progress"])

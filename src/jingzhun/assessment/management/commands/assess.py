@@ -14,16 +14,10 @@ from django.utils.translation import gettext as _
 from jingzhun.areas.models import Area
 from jingzhun.assessment.choices import Engine, Level
 from jingzhun.assessment.models import IndicatorResult
-from jingzhun.assessment.services import run_assessment
-from jingzhun.standards import StandardError, loader
+from jingzhun.assessment.services import default_standard_id, run_assessment
+from jingzhun.standards import StandardError
 
 TOP_BLOCKERS = 10
-
-
-def default_standard() -> str:
-    """The newest regional standard shipped (e.g. yunnan-2018), else the newest of any."""
-    standards = loader.available()
-    return max(standards, key=lambda s: (s.region != "national", s.year)).id
 
 
 class Command(BaseCommand):
@@ -42,7 +36,7 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("用户 {name} 不存在").format(name=options["user"]))
-        standard_id = options["standard"] or default_standard()
+        standard_id = options["standard"] or default_standard_id()
         try:
             run = run_assessment(
                 standard_id=standard_id,

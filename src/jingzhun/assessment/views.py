@@ -1,0 +1,93 @@
+"""Assessment runs: the list of stored runs visible to the user, the form that starts a run as a
+background task, and the progress fragment the page polls while a run is queued or running."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jingzhun.areas.models import Area
+from jingzhun.standards import StandardError
+
+from . import tasks
+from .choices import Status
+from .forms import RunForm
+from .models import AssessmentRun
+from .services import create_run
+
+RUNS_SHOWN = 50
+LIVE = (Status.QUEUED, Status.RUNNING)
+
+
+def _runs(request: HttpRequest) -> list[AssessmentRun]:
+    """The newest runs the user may see, each with `area_name` (one query for all names)."""
+    runs = list(
+        AssessmentRun.objects.visible_to(request.user).select_related("created_by")[:RUNS_SHOWN]
+    )
+    names = dict(
+        Area.objects.filter(code__in={r.area_code for r in runs}).values_list("code", "name")
+    )
+    for run in runs:
+        run.area_name = names.get(run.area_code, "")
+    return runs
+
+
+@login_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    form = RunForm(user=request.user) if request.user.can_edit() else None
+    return render(
+        request, "assessment/run_list.html", {"runs": _runs(request), "form": form, "live": LIVE}
+    )
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    """Record the run now (refusals are shown on the form) and queue its execution; the run
+    starts once this request's transaction has committed, so the worker always finds it."""
+    if not request.user.can_edit():
+        raise PermissionDenied(gettext("您没有发起评估的权限"))
+    form = RunForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                run = create_run(
+                    standard_id=data["standard"],
+                    year=data["year"],
+                    engine=data["engine"],
+                    area_code=data["area"],
+                    acting_user=request.user,
+                )
+                transaction.on_commit(lambda: tasks.assess.enqueue(run.pk))
+        except (StandardError, FileNotFoundError, ValueError, Area.DoesNotExist) as error:
+            form.add_error(None, str(error))
+        except PermissionDenied as error:
+            form.add_error("area", str(error))
+        else:
+            messages.success(
+                request, gettext("评估 #{pk} 已加入队列,完成后可查看报告").format(pk=run.pk)
+            )
+            return redirect(reverse("assessment-runs") + f"#run-{run.pk}")
+    return render(
+        request,
+        "assessment/run_list.html",
+        {"runs": _runs(request), "form": form, "live": LIVE},
+        status=400,
+    )
+
+
+@never_cache
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status cell of one run; while the run is live it asks htmx to poll again."""
+    run = get_object_or_404(AssessmentRun.objects.visible_to(request.user), pk=pk)
+    return render(request, "assessment/_progress.html", {"run": run, "live": LIVE})
