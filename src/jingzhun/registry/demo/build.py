@@ -38,6 +38,7 @@ FORCED_GAPS = (
     Gaps(dropout=True),
     Gaps(uninsured=True),
     Gaps(water=True),
+    Gaps(pension=True),
     Gaps(income_exactly_line=True, housing=True),
 )
 
@@ -58,6 +59,7 @@ class CountyPlan:
     dropout_gap: float = 0.03
     uninsured_gap: float = 0.04
     water_gap: float = 0.04
+    pension_gap: float = 0.03
 
     def scaled(self, scale: float) -> CountyPlan:
         """The same county with `scale` × the people (and rural population); villages unchanged."""
@@ -115,6 +117,7 @@ def _gaps(rng: random.Random, plan: CountyPlan) -> Gaps:
         dropout=rng.random() < plan.dropout_gap,
         uninsured=rng.random() < plan.uninsured_gap,
         water=rng.random() < plan.water_gap,
+        pension=rng.random() < plan.pension_gap,
     )
 
 

@@ -101,6 +101,7 @@ class Gaps:
     dropout: bool = False
     uninsured: bool = False
     water: bool = False
+    pension: bool = False
 
 
 def yuan(fen: int) -> str:
@@ -261,7 +262,9 @@ class HouseholdGenerator:
                 health = "disabled"
         member["health"] = health
         member["medical_insured"] = True
-        member["pension_insured"] = age >= 16 and schooling == "none" and rng.random() < 0.85
+        # Premiums of the poor are paid by the county, so everyone due is enrolled unless the
+        # household draws the pension gap (the 2018 Yunnan standard's fifth indicator).
+        member["pension_insured"] = age >= 16 and schooling == "none"
         member["dibao"] = kind == "dibao"
         member["destitute"] = kind == "destitute"
 
@@ -348,6 +351,9 @@ class HouseholdGenerator:
             child.update(pension_insured=False)
         if gaps.uninsured:
             rng.choice(members).update(medical_insured=False)
+        due = [m for m in members if m["pension_insured"]]
+        if gaps.pension and due:
+            rng.choice(due).update(pension_insured=False)
         for member in members:
             self._labour(member)
 
