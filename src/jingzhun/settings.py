@@ -5,10 +5,14 @@ JINGZHUN_DATABASE_URL  e.g. postgres://user@127.0.0.1:5432/jingzhun; default SQL
 JINGZHUN_SECRET_KEY    default: generated once and kept in JINGZHUN_HOME/secret_key
 JINGZHUN_DEBUG         1 to enable Django debug pages (never in production)
 JINGZHUN_ALLOWED_HOSTS comma-separated; default 127.0.0.1,localhost
+JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
+JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
+                       cluster needs storage its executors read); default the system temp
 """
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -101,6 +105,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests too use a file in WAL mode (not shared-cache memory, which locks whole tables), so
+    # the live server, the task worker and the test share the database as in production.
+    # One file per test process, outside the data folder: parallel runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"jingzhun-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -179,3 +189,8 @@ LOGGING = {
 # Background jobs (assessment runs): Django 6's tasks API through the django-tasks backport, queued
 # in the application database, run by `jingzhun db_worker` (`jingzhun serve` starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Assessment engines (docs/engine.md). Spark: local mode by default; a cluster URL
+# (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.
+SPARK_MASTER = os.environ.get("JINGZHUN_SPARK_MASTER", "local[2]")
+SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None

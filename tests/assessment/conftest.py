@@ -1,1 +1,2 @@
-from tests.engine.conftest import registry  # noqa: F401  (the hand-built registry fixture)
+# The hand-built registry and the shared Spark session.
+from tests.engine.conftest import registry, spark  # noqa: F401

@@ -32,6 +32,21 @@ def test_assess_prints_the_summary(registry):
     assert "  income: " in text
 
 
+def test_assess_on_spark(registry, spark):
+    out = io.StringIO()
+    call_command("assess", "--engine", "spark", "--spark-master", "local[2]", stdout=out)
+    run = AssessmentRun.objects.get()
+    assert (run.engine, run.status) == ("spark", "finished")
+    text = out.getvalue()
+    assert "启动 Spark…" in text and "户:6 个" in text and "县:2 个" in text
+
+
+def test_spark_master_needs_the_spark_engine(registry):
+    with pytest.raises(CommandError, match="--engine spark"):
+        call_command("assess", "--engine", "duckdb", "--spark-master", "spark://nowhere:7077")
+    assert not AssessmentRun.objects.exists()
+
+
 def test_assess_refuses_an_area_outside_the_user(registry):
     user = UserFactory(role="county_admin", area=registry["v"][0].parent.parent)
     with pytest.raises(CommandError):

@@ -10,13 +10,45 @@ from jingzhun.standards.explain import number, number_expr
 
 pytestmark = pytest.mark.django_db
 
-VALUES = [0, 7, 12.5, 0.05, 2870, 2000.01, 2995.5, 1234567.89, 1000000000, -12.3, -4500]
+VALUES = [
+    0,
+    7,
+    12.5,
+    0.05,
+    2870,
+    2000.01,
+    2995.5,
+    1234567.89,
+    1000000000,
+    -12.3,
+    -4500,
+    0.1,
+    1000,
+    100000.1,
+    999999.99,
+    -0.004,
+    0.996,
+    10.0,
+    123456789012.34,
+]
 
 
-@pytest.mark.parametrize("engine", ["app", "duckdb"])
-def test_number_expr_matches_explain_number(engine):
-    backend = app_backend() if engine == "app" else ibis.duckdb.connect()
-    shown = [backend.execute(number_expr(ibis.literal(v, "float64"))) for v in VALUES]
+def numbers_on(backend) -> list[str]:
+    """All VALUES rendered in one scalar query (Spark pays a lot per query)."""
+    joined = number_expr(ibis.literal(VALUES[0], "float64"))
+    for value in VALUES[1:]:
+        joined = joined + "|" + number_expr(ibis.literal(value, "float64"))
+    return backend.execute(joined).split("|")
+
+
+@pytest.mark.parametrize("engine", ["app", "duckdb", "spark"])
+def test_number_expr_matches_explain_number(engine, request):
+    if engine == "spark":
+        session = request.getfixturevalue("spark")
+        backend = ibis.pyspark.connect(session.newSession())
+    else:
+        backend = app_backend() if engine == "app" else ibis.duckdb.connect()
+    shown = numbers_on(backend)
     assert shown == [number(v) for v in VALUES]
     assert shown[:4] == ["0", "7", "12.5", "0.05"]
     assert shown[7:9] == ["1,234,567.89", "1,000,000,000"]

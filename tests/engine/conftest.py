@@ -11,6 +11,17 @@ from jingzhun.registry.models import Measure
 from tests.factories import HouseholdFactory, IncomeFactory, PersonFactory, area_chain
 
 YEAR = 2018
+SPARK_MASTER = "local[2]"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The local Spark session, started once for the whole test run (start-up takes seconds);
+    `spark_snapshot()` and Spark assessment runs reuse it. Skipped only without pyspark."""
+    pytest.importorskip("pyspark", reason="pyspark not installed (extra jingzhun[spark])")
+    from jingzhun.engine.connect import spark_session
+
+    return spark_session(SPARK_MASTER)
 
 
 def person(household, born: datetime.date, relation: str = "son", **fields):

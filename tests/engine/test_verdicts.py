@@ -1,19 +1,19 @@
 """Standards compiled over the input views give the same verdicts in the application database
-(SQLite or PostgreSQL, whichever the run uses) and on DuckDB over a snapshot of it."""
+(SQLite or PostgreSQL, whichever the run uses), on DuckDB and on Spark over a snapshot of it."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
 
-from jingzhun.engine.connect import duckdb_snapshot
+from jingzhun.engine.connect import duckdb_snapshot, spark_snapshot
 from jingzhun.engine.django import app_backend
 from jingzhun.engine.inputs import input_view
 from jingzhun.engine.tables import base_tables
 from jingzhun.standards import loader
 from jingzhun.standards.compiler import evaluate
 from jingzhun.standards.vocabulary import KEYS
-from tests.engine.conftest import YEAR
+from tests.engine.conftest import SPARK_MASTER, YEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +24,19 @@ def verdicts(tables: dict, standard, level: str, year: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("standard_id", ["national-2016", "yunnan-2018"])
-def test_app_database_and_duckdb_give_identical_verdicts(registry, tmp_path, standard_id):
+def test_app_database_duckdb_and_spark_give_identical_verdicts(
+    registry, tmp_path, spark, standard_id
+):
     call_command("snapshot", str(tmp_path))
     app, duck = base_tables(app_backend()), base_tables(duckdb_snapshot(tmp_path))
+    on_spark = base_tables(spark_snapshot(tmp_path, master=SPARK_MASTER))
     standard = loader.load(standard_id)
     for level in ("household", "village", "county"):
         for year in (YEAR - 1, YEAR):
             in_app = verdicts(app, standard, level, year)
             assert in_app, (level, year)
-            assert in_app == verdicts(duck, standard, level, year), (level, year)
+            assert in_app == verdicts(duck, standard, level, year), ("duckdb", level, year)
+            assert in_app == verdicts(on_spark, standard, level, year), ("spark", level, year)
 
 
 def test_verdicts_on_the_hand_built_registry(registry):

@@ -1,16 +1,20 @@
 """Ibis backends for the engine, without Django: a DB-API connection of the application
-database, or DuckDB over a Parquet snapshot directory. Every backend exposes the same base-table
-names (`tables.BASE_TABLES`), so a Spark backend reading the same snapshot can be added here
-later (`ibis.pyspark.connect(session)` + `read_parquet(..., table_name=name)`) without touching
-the views.
+database, or DuckDB or Spark over a Parquet snapshot directory. Every backend exposes the same
+base-table names (`tables.BASE_TABLES`), so the views run unchanged on each.
+
+pyspark is an optional extra (`jingzhun[spark]`): it is imported only when a Spark backend is
+asked for, never when this module is imported.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 from ibis.backends import BaseBackend
@@ -18,6 +22,12 @@ from ibis.backends.sqlite import Backend as _IbisSQLite
 from ibis.backends.sqlite.udf import register_all
 
 from .tables import BASE_TABLES
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+DEFAULT_SPARK_MASTER = "local[2]"
+SPARK_MISSING = "未安装 Spark 引擎: pip install 'jingzhun[spark]' (Spark engine not installed)"
 
 
 class _SharedSQLite(_IbisSQLite):
@@ -61,10 +71,92 @@ def from_dbapi(connection: Any, vendor: str) -> BaseBackend:
 def duckdb_snapshot(directory: str | Path, *, threads: int | None = None) -> BaseBackend:
     """An in-memory DuckDB with one view per base table over `DIR/<table>.parquet`."""
     directory = Path(directory)
+    files = _snapshot_files(directory)
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
-    for name in BASE_TABLES:
-        path = directory / f"{name}.parquet"
-        if not path.exists():
-            raise FileNotFoundError(f"snapshot {directory} lacks {path.name}")
+    for name, path in files.items():
         con.read_parquet(path, table_name=name)
     return con
+
+
+def _snapshot_files(directory: Path) -> dict[str, Path]:
+    files = {name: directory / f"{name}.parquet" for name in BASE_TABLES}
+    for path in files.values():
+        if not path.exists():
+            raise FileNotFoundError(f"snapshot {directory} lacks {path.name}")
+    return files
+
+
+_spark_lock = threading.Lock()
+
+
+def spark_available() -> bool:
+    """Whether the optional Spark engine (pyspark) is installed, without importing it."""
+    return importlib.util.find_spec("pyspark") is not None
+
+
+def spark_session(master: str | None = None) -> SparkSession:
+    """The process's Spark session for `master` (default local[2]), started once: start-up
+    costs several seconds, so later calls reuse it (`getOrCreate`). Asking for another master
+    stops the running session and starts a new one (one SparkContext per process).
+
+    Local mode works offline: the driver binds to 127.0.0.1 unless SPARK_LOCAL_IP says
+    otherwise, the web UI is off, and shuffles use few partitions (the default 200 makes small
+    joins slow). The session time zone is UTC; the snapshot holds only dates (no time of
+    day), which Spark reads as calendar dates, so no date can shift."""
+    try:
+        from pyspark import SparkContext
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise ImportError(SPARK_MISSING) from error
+    master = master or DEFAULT_SPARK_MASTER
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    with _spark_lock:
+        # The context, not getActiveSession(): that one is per thread (a worker's thread).
+        running = SparkContext._active_spark_context
+        if running is not None and running.master != master:
+            SparkSession.builder.getOrCreate().stop()
+        builder = (
+            SparkSession.builder.master(master)
+            .appName("jingzhun")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            # toPandas()/Arrow transfer of results (Ibis fetches through pandas).
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        )
+        if master.startswith("local"):
+            builder = builder.config("spark.sql.shuffle.partitions", "4")
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        return session
+
+
+def spark_snapshot(directory: str | Path, *, master: str | None = None) -> BaseBackend:
+    """Ibis on Spark with one temporary view per base table over `DIR/<table>.parquet`.
+
+    Each call gets its own `newSession()` of the shared session: separate temporary views and
+    SQL settings (two snapshots never see each other's tables), one JVM. The schema is given
+    (the snapshot's types are `tables.BASE_TABLES`), so Spark runs no job to infer it; it reads
+    the data only when a query runs, so the files must stay in place until the results are
+    fetched. On a cluster, `directory` must be on storage every executor can read at the same
+    path (see docs/engine.md)."""
+    directory = Path(directory).resolve()
+    files = _snapshot_files(directory)
+    session = spark_session(master).newSession()
+    import ibis.backends.pyspark  # noqa: F401  (registers ibis.pyspark; needs pyspark)
+    from ibis.backends.pyspark.datatypes import PySparkSchema
+
+    con = ibis.pyspark.connect(session)  # also sets the session time zone to UTC
+    for name, path in files.items():
+        schema = PySparkSchema.from_ibis(ibis.schema(BASE_TABLES[name]))
+        session.read.schema(schema).parquet(str(path)).createOrReplaceTempView(name)
+    return con
+
+
+def drop_snapshot_views(backend: BaseBackend) -> None:
+    """Drop the base-table views of a snapshot backend (before its files are deleted), so a
+    stray later query fails with "table not found" instead of reading missing files. Spark keeps
+    views for the life of its session; DuckDB's in-memory database goes with its connection."""
+    if backend.name == "pyspark":
+        for name in BASE_TABLES:
+            backend._session.catalog.dropTempView(name)

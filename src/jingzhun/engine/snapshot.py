@@ -2,7 +2,7 @@
 plus `manifest.json` (format, the data's date, source vendor, area prefix, row counts).
 
 Written batch by batch (Arrow record batches through a ParquetWriter), so memory stays flat on a
-million-row registry. DuckDB (and later Spark) read it back under the same base-table names.
+million-row registry. DuckDB and Spark read it back under the same base-table names.
 """
 
 from __future__ import annotations

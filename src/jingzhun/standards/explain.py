@@ -110,53 +110,37 @@ def explain(
     return out
 
 
-def _pad3(n: ir.IntegerValue) -> ir.StringValue:
-    # Zero-padded to 3 digits without lpad (SQLite has none): 7 → "1007" → "007".
-    return (n + 1000).cast("string").substr(1)
-
-
-def _int(n: ir.IntegerValue) -> ir.IntegerValue:
-    """Force an integer: SQLite's MOD() and `//` return REAL although Ibis types them int64 (so
-    a plain cast to int64 is elided), and CAST(2.0 AS text) is "2.0". Exact below 2**53."""
-    return n.cast("float64").cast("int64")
-
-
-def _mod(n: ir.IntegerValue, divisor: int) -> ir.IntegerValue:
-    return _int(n % divisor)
-
-
-def _div(n: ir.IntegerValue, divisor: int) -> ir.IntegerValue:
-    """Integer division of a non-negative integer, exact on every engine."""
-    return ((n - _mod(n, divisor)) / divisor).cast("int64")
+# Fixed-width digits of |cents|: a leading "1", 12 digits of yuan, 2 of fen. Money is
+# decimal(14, 2), so no compared value reaches 10**12 yuan.
+_DIGITS = 10**14
 
 
 def number_expr(value: ir.NumericValue) -> ir.StringValue:
     """The engine's rendering of a number like `explain.number()`: thousands separators, at most
     two decimals, no trailing zeros (2870 → "2,870", 2000.01 → "2,000.01", 12.5 → "12.5").
-    Integer arithmetic and CAST(int AS text) only, so SQLite, PostgreSQL and DuckDB print the
-    same text (casting a float to text differs between them)."""
+
+    Built from CAST(integer AS text), fixed-position substrings and two anchored regular
+    expressions, so SQLite (Ibis's regex UDF), PostgreSQL, DuckDB and Spark print the same text
+    (casting a float to text differs between them). The value is referenced only a few times:
+    Ibis does not share repeated sub-expressions, and an expression that repeats its input
+    dozens of times grows past Spark's 64 KB generated-code limit (slow, interpreted fallback)."""
     cents = (value.cast("float64") * 100).round().cast("int64")
-    whole_cents = cents.abs()
-    whole = _div(whole_cents, 100)
-    fraction = _mod(whole_cents, 100)
-    g0, g1 = _mod(whole, 1000), _mod(_div(whole, 1000), 1000)
-    g2, g3 = _mod(_div(whole, 1_000_000), 1000), _div(whole, 1_000_000_000)
-    text = ibis.cases(
-        (
-            whole >= 1_000_000_000,
-            g3.cast("string") + "," + _pad3(g2) + "," + _pad3(g1) + "," + _pad3(g0),
-        ),
-        (whole >= 1_000_000, g2.cast("string") + "," + _pad3(g1) + "," + _pad3(g0)),
-        (whole >= 1000, g1.cast("string") + "," + _pad3(g0)),
-        else_=g0.cast("string"),
+    digits = (cents.abs() + _DIGITS).cast("string")
+    grouped = (
+        digits.substr(1, 3)
+        + ","
+        + digits.substr(4, 3)
+        + ","
+        + digits.substr(7, 3)
+        + ","
+        + digits.substr(10, 3)
     )
-    decimals = ibis.cases(
-        (fraction == 0, ibis.literal("")),
-        (_mod(fraction, 10) == 0, "." + _div(fraction, 10).cast("string")),
-        else_="." + (fraction + 100).cast("string").substr(1),
-    )
+    # "000,001,234,567" → "1,234,567"; all zeros → "0".
+    whole = grouped.re_replace("^[0,]+", "").nullif("").fill_null("0")
+    # ".00" → "", ".50" → ".5", ".05" → ".05". No backslashes: Spark SQL literals unescape them.
+    decimals = ("." + digits.substr(13, 2)).re_replace("[.]?0+$", "")
     sign = ibis.ifelse(cents < 0, "-", "")
-    return sign + text + decimals
+    return sign + whole + decimals
 
 
 def indicator_explanation_expr(
@@ -181,12 +165,15 @@ def indicator_explanation_expr(
         marker = "\x00"
         threshold = standard.threshold(indicator, year)
         fixed = _template_with_marker(indicator, threshold, year, language, marker)
-        before, _sep, after = fixed.partition(marker)
-        if indicator.threshold == "year":  # a year reads wrong as "2,019"
-            shown = value.round().cast("int64").cast("string")
+        before, found, after = fixed.partition(marker)
+        if not found:  # a sentence without {value} ("no measure received")
+            present = ibis.literal(fixed)
         else:
-            shown = number_expr(value)
-        present = ibis.literal(before) + shown + ibis.literal(after)
+            if indicator.threshold == "year":  # a year reads wrong as "2,019"
+                shown = value.round().cast("int64").cast("string")
+            else:
+                shown = number_expr(value)
+            present = ibis.literal(before) + shown + ibis.literal(after)
     missing = ibis.literal(sentence(indicator, None, None, year=year, language=language))
     return ibis.ifelse(met, ibis.literal(""), ibis.ifelse(value.isnull(), missing, present))
 

@@ -1,5 +1,6 @@
-"""`jingzhun assess [--standard ID] [--year Y] [--engine db|duckdb] [--area CODE] [--user NAME]`:
-run a standard over the registry, store the results and print a summary."""
+"""`jingzhun assess [--standard ID] [--year Y] [--engine db|duckdb|spark] [--spark-master URL]
+[--area CODE] [--user NAME]`: run a standard over the registry, store the results and print a
+summary."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from jingzhun.areas.models import Area
 from jingzhun.assessment.choices import Engine, Level
 from jingzhun.assessment.models import IndicatorResult
 from jingzhun.assessment.services import default_standard_id, run_assessment
+from jingzhun.engine.connect import SPARK_MISSING, spark_available
 from jingzhun.standards import StandardError
 
 TOP_BLOCKERS = 10
@@ -27,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--standard", default="", help="标准编号,默认最新的省级标准")
         parser.add_argument("--year", type=int, default=None, help="评估年度,默认标准年度")
         parser.add_argument("--engine", default=Engine.DB, choices=Engine.values)
+        parser.add_argument(
+            "--spark-master",
+            default="",
+            metavar="URL",
+            help="Spark 主节点(仅用于 --engine spark),如 spark://host:7077;"
+            "默认 JINGZHUN_SPARK_MASTER 或 local[2]",
+        )
         parser.add_argument("--area", default="", help="只评估该区划代码下的数据")
         parser.add_argument("--user", default="", help="以该用户身份评估(受其管辖范围限制)")
 
@@ -36,6 +45,10 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("用户 {name} 不存在").format(name=options["user"]))
+        if options["spark_master"] and options["engine"] != Engine.SPARK:
+            raise CommandError(_("--spark-master 只能与 --engine spark 一起使用"))
+        if options["engine"] == Engine.SPARK and not spark_available():
+            raise CommandError(SPARK_MISSING)
         standard_id = options["standard"] or default_standard_id()
         try:
             run = run_assessment(
@@ -45,6 +58,7 @@ class Command(BaseCommand):
                 area_code=options["area"],
                 acting_user=user,
                 progress=self.stdout.write,
+                spark_master=options["spark_master"] or None,
             )
         except (StandardError, FileNotFoundError, PermissionDenied, Area.DoesNotExist) as error:
             raise CommandError(str(error) or type(error).__name__) from error
