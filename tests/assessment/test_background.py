@@ -110,3 +110,39 @@ def test_only_editors_start_runs_and_runs_are_scoped(client, registry):
     client.force_login(stranger)
     assert client.get(reverse("assessment-progress", args=[run.pk])).status_code == 404
     assert f'id="run-{run.pk}"' not in client.get(reverse("assessment-runs")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_run_is_never_executed(client, admin, registry):
+    client.force_login(admin)
+    start(client)
+    run = AssessmentRun.objects.get()
+    assert client.post(reverse("assessment-cancel", args=[run.pk])).status_code == 302
+    work_off_queue()
+    run.refresh_from_db()
+    assert run.status == "cancelled" and not Verdict.objects.exists()
+    assert AuditEntry.objects.filter(object_id=str(run.pk), action="update").exists()
+    # Deleting removes the run with its rows; a second cancel is refused politely.
+    response = client.post(reverse("assessment-cancel", args=[run.pk]), follow=True)
+    assert "不能取消" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_a_finished_run_removes_its_rows_and_is_audited(client, admin, registry):
+    from jingzhun.assessment.models import IndicatorResult
+    from jingzhun.assessment.services import run_assessment
+
+    run = run_assessment(standard_id="yunnan-2018", acting_user=admin)
+    other = run_assessment(standard_id="national-2016", acting_user=admin)
+    assert IndicatorResult.objects.filter(run=run).exists()
+    client.force_login(UserFactory(role="viewer", area=admin.area))
+    assert client.post(reverse("assessment-delete", args=[run.pk])).status_code == 403
+    client.force_login(admin)
+    assert client.post(reverse("assessment-delete", args=[run.pk])).status_code == 302
+    assert not AssessmentRun.objects.filter(pk=run.pk).exists()
+    assert not IndicatorResult.objects.filter(run_id=run.pk).exists()
+    assert not Verdict.objects.filter(run_id=run.pk).exists()
+    assert Verdict.objects.filter(run=other).exists()  # the other run is untouched
+    assert AuditEntry.objects.filter(
+        object_id=str(run.pk), action="delete", model="assessment.assessmentrun"
+    ).exists()

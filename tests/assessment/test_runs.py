@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jingzhun.assessment import services
 from jingzhun.assessment.models import AssessmentRun, IndicatorResult, Verdict
 from jingzhun.assessment.services import run_assessment
 from jingzhun.audit.models import AuditEntry
@@ -39,6 +42,31 @@ def test_db_and_duckdb_runs_store_identical_rows(registry):
     assert stored(Verdict, on_db) == stored(Verdict, on_duck)
     assert stored(IndicatorResult, on_db) == stored(IndicatorResult, on_duck)
     assert on_db.counts == on_duck.counts
+
+
+def test_spark_run_stores_the_same_rows_as_the_database(
+    registry, spark, tmp_path, settings, monkeypatch
+):
+    settings.SNAPSHOT_DIR = str(tmp_path)
+    backends, real = [], services.spark_snapshot
+
+    def spark_snapshot(directory, *, master):
+        assert Path(directory).parent == tmp_path
+        backends.append((master, real(directory, master=master)))
+        return backends[-1][1]
+
+    monkeypatch.setattr(services, "spark_snapshot", spark_snapshot)
+    on_db = run_assessment(standard_id="yunnan-2018", engine="db")
+    on_spark = run_assessment(standard_id="yunnan-2018", engine="spark", spark_master="local[2]")
+    assert (on_spark.status, on_spark.engine) == ("finished", "spark")
+    assert stored(Verdict, on_db) == stored(Verdict, on_spark)
+    assert stored(IndicatorResult, on_db) == stored(IndicatorResult, on_spark)
+    assert on_db.counts == on_spark.counts
+    # The snapshot was written under SNAPSHOT_DIR and is gone, with Spark's views over it.
+    [(master, backend)] = backends
+    assert master == "local[2]"
+    assert list(tmp_path.iterdir()) == []
+    assert "registry_person" not in {t.name for t in backend._session.catalog.listTables()}
 
 
 def test_counts_verdicts_and_explanations(registry):
@@ -129,3 +157,13 @@ def test_duckdb_run_scoped_to_a_village(registry):
     assert set(
         Verdict.objects.filter(run=run, level="household").values_list("area_code", flat=True)
     ) == {v1.code}
+
+
+def test_a_sentence_without_a_value_is_stored_as_written(registry):
+    """yunnan-2018 `measures` says "未享受任何政策…" with no {value}: nothing is appended."""
+    run = run_assessment(standard_id="yunnan-2018", year=2018)
+    h6 = registry["h"][5]  # registered, no measure at all
+    result = IndicatorResult.objects.get(run=run, entity=str(h6.pk), indicator="measures")
+    assert result.met is False
+    assert result.explanation_zh == "未享受任何政策、资金或项目帮扶措施"
+    assert result.explanation_en == "No policy, fund or project measure received"

@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from tests.engine.conftest import registry  # noqa: F401  (the hand-built registry fixture)
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in test setup are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -15,6 +15,7 @@ class Status(models.TextChoices):
     RUNNING = "running", _("运行中")
     FINISHED = "finished", _("已完成")
     FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class Level(models.TextChoices):

@@ -83,6 +83,8 @@ class Verdict(models.Model):
         indexes = [
             models.Index(fields=["run", "level", "met"], name="assess_verdict_run_level_met"),
             models.Index(fields=["household", "run"], name="assess_verdict_household_run"),
+            # Comparing two runs joins their verdicts on (level, entity).
+            models.Index(fields=["run", "level", "entity"], name="assess_verdict_run_entity"),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +124,8 @@ class IndicatorResult(models.Model):
             models.Index(
                 fields=["run", "level", "indicator", "met"], name="assess_result_run_ind_met"
             ),
+            # One entity's sentences (household page, drill-down lists, comparisons).
+            models.Index(fields=["run", "entity"], name="assess_result_run_entity"),
         ]
 
     def __str__(self) -> str:

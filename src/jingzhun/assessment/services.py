@@ -1,27 +1,35 @@
 """Run a standard over the registry and store the results (set-based end to end).
 
-The engine evaluates every indicator and builds every explanation sentence (one Ibis expression
-per level); Python only reshapes the returned Arrow columns into long rows and ships them with
-COPY / executemany (`core.bulk.insert_dicts`). Nothing is read or written per row through the ORM.
+The engine evaluates every indicator (one Ibis expression per level, materialised once with
+`Table.cache()`), then reshapes the result into the stored rows itself (`long_tables`: one select
+per indicator, UNION ALL, explanation sentences included). On the application database the rows
+never leave it (INSERT … SELECT); from DuckDB or Spark they arrive as Arrow record batches that
+`core.bulk.write_arrow` ships with COPY / executemany, one batch at a time. No Python object per
+row, nothing per row through the ORM, all rows in one transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ibis.backends import BaseBackend
 
 from jingzhun import areacodes
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
-from jingzhun.core.bulk import insert_dicts
-from jingzhun.engine.connect import duckdb_snapshot
+from jingzhun.core.bulk import insert_select, write_arrow
+from jingzhun.engine.connect import drop_snapshot_views, duckdb_snapshot, spark_snapshot
 from jingzhun.engine.django import app_backend, app_vendor
 from jingzhun.engine.inputs import input_view
 from jingzhun.engine.snapshot import write_snapshot
@@ -39,13 +47,37 @@ LANGUAGES = ("zh", "en")
 Progress = Callable[[str], None] | None
 
 
-def level_result(standard: Standard, level: str, view: ir.Table, year: int) -> ir.Table:
-    """evaluate() plus the entity's area code and one explanation column per indicator and
-    language (`<id>__zh`, `<id>__en`)."""
+# Rows per Arrow batch shipped from DuckDB / Spark to the application database: memory stays
+# at one batch (~25 MB of indicator results), COPY / executemany calls stay few.
+BATCH_ROWS = 100_000
+VERDICT_COLUMNS = ("run_id", "level", "entity", "household_id", "area_code", "met", "unmet")
+RESULT_COLUMNS = (
+    "run_id",
+    "level",
+    "entity",
+    "area_code",
+    "indicator",
+    "value",
+    "threshold",
+    "met",
+    "explanation_zh",
+    "explanation_en",
+)
+
+
+def wide_result(standard: Standard, level: str, view: ir.Table, year: int) -> ir.Table:
+    """evaluate() plus `_area`, the entity's area code (its village for a household)."""
     result = evaluate(standard, level, view, year=year)
     area = "village_code" if level == Level.HOUSEHOLD else KEYS[level]
     if area not in result.columns:
         result = result.join(view.select(KEYS[level], area), KEYS[level])
+    return result.mutate(_area=result[area])
+
+
+def level_result(standard: Standard, level: str, view: ir.Table, year: int) -> ir.Table:
+    """wide_result() plus one explanation column per indicator and language (`<id>__zh`,
+    `<id>__en`)."""
+    result = wide_result(standard, level, view, year)
     extra = {
         f"{indicator.id}__{language}": indicator_explanation_expr(
             standard, indicator, result, year=year, language=language
@@ -53,63 +85,107 @@ def level_result(standard: Standard, level: str, view: ir.Table, year: int) -> i
         for indicator in standard.indicators(level)
         for language in LANGUAGES
     }
-    return result.mutate(_area=result[area], **extra)
+    return result.mutate(**extra)
 
 
-def long_rows(
-    standard: Standard, level: str, table: Any, run_id: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Reshape an Arrow result (one row per entity, columns per indicator) into verdict rows and
-    indicator-result rows, column by column."""
-    column = {name: table.column(name).to_pylist() for name in table.column_names}
-    keys = [str(k) for k in column[KEYS[level]]]
-    areas = column["_area"]
-    household = level == Level.HOUSEHOLD
-    indicators = [i.id for i in standard.indicators(level)]
-    mets = {i: column[f"{i}__met"] for i in indicators}
-    # A yes/no indicator's value is a boolean: stored as 1.0 / 0.0 in the float column.
-    values = {
-        i: [None if v is None else float(v) for v in column[f"{i}__value"]] for i in indicators
+def long_tables(
+    standard: Standard, level: str, wide: ir.Table, run_id: int, year: int
+) -> tuple[ir.Table, list[ir.Table]]:
+    """The rows to store, as engine expressions over a `wide_result()` table: the verdicts, one
+    per entity (VERDICT_COLUMNS), and per indicator its results, one per entity (RESULT_COLUMNS,
+    with the explanation sentences). Evaluate `wide` once (cache it): each select reads it again.
+    One select per indicator rather than a UNION ALL: Ibis nests unions, and six of them with
+    the explanation expressions overflow SQLite's parser stack."""
+    indicators = standard.indicators(level)
+    key = wide[KEYS[level]]
+    common = {
+        "run_id": ibis.literal(run_id, "int64"),
+        "level": ibis.literal(str(level), "string"),
+        "entity": key.cast("string"),
     }
-    unmet = [",".join(i for i in indicators if not mets[i][row]) for row in range(len(keys))]
-    verdicts = [
-        {
-            "run_id": run_id,
-            "level": level,
-            "entity": key,
-            "household_id": int(key) if household else None,
-            "area_code": area,
-            "met": bool(met),
-            "unmet": blockers,
+    area = wide["_area"].cast("string")
+    # "income,housing": the unmet ids in the standard's order (",income,housing" minus the comma).
+    unmet: ir.StringValue = ibis.literal("", "string")
+    for indicator in indicators:
+        unmet = unmet + ibis.ifelse(wide[f"{indicator.id}__met"], "", "," + indicator.id)
+    verdicts = wide.select(
+        **common,
+        household_id=key.cast("int64") if level == Level.HOUSEHOLD else ibis.null("int64"),
+        area_code=area,
+        met=wide["met"],
+        unmet=ibis.ifelse(unmet == "", "", unmet.substr(1)),
+    )
+    parts = []
+    for indicator in indicators:
+        value = wide[f"{indicator.id}__value"]
+        if indicator.op == "is_true":  # a yes/no value is stored as 1.0 / 0.0
+            value = ibis.cases((value, 1.0), (~value, 0.0), else_=ibis.null("float64"))
+        explanations = {
+            f"explanation_{language}": indicator_explanation_expr(
+                standard, indicator, wide, year=year, language=language
+            )
+            for language in LANGUAGES
         }
-        for key, area, met, blockers in zip(keys, areas, column["met"], unmet, strict=True)
-    ]
-    results = [
-        {
-            "run_id": run_id,
-            "level": level,
-            "entity": key,
-            "area_code": area,
-            "indicator": ind,
-            "value": value,
-            "threshold": threshold,
-            "met": bool(met),
-            "explanation_zh": zh or "",
-            "explanation_en": en or "",
-        }
-        for ind in indicators
-        for key, area, value, threshold, met, zh, en in zip(
-            keys,
-            areas,
-            values[ind],
-            column[f"{ind}__threshold"],
-            mets[ind],
-            column[f"{ind}__zh"],
-            column[f"{ind}__en"],
-            strict=True,
+        parts.append(
+            wide.select(
+                **common,
+                area_code=area,
+                indicator=ibis.literal(indicator.id, "string"),
+                value=value.cast("float64"),
+                threshold=wide[f"{indicator.id}__threshold"].cast("float64"),
+                met=wide[f"{indicator.id}__met"],
+                **explanations,
+            )
         )
-    ]
-    return verdicts, results
+    return verdicts, parts
+
+
+def level_counts(wide: ir.Table) -> dict[str, int]:
+    """{"entities": rows, "met": rows meeting every indicator} of a `wide_result()` table."""
+    row = (
+        wide.aggregate(entities=wide.count(), met=ibis.ifelse(wide["met"], 1, 0).sum())
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    return {"entities": int(row["entities"]), "met": int(row["met"] or 0)}
+
+
+def store(
+    backend: BaseBackend,
+    model: type[Verdict] | type[IndicatorResult],
+    columns: tuple[str, ...],
+    parts: list[ir.Table],
+    *,
+    in_database: bool,
+) -> int:
+    """Write the rows of `parts` (tables with `columns`) into the model's table in the current
+    transaction: INSERT … SELECT per part when `backend` is the application database itself,
+    else one stream of Arrow batches (BATCH_ROWS each) through COPY / executemany. Returns the
+    rows written."""
+    if in_database:
+        return sum(insert_select(model, columns, backend.compile(part)) for part in parts)
+    readers: list[pa.RecordBatchReader] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for part in parts:
+            readers.append(arrow_batches(backend, part))
+            yield from readers[-1]
+
+    try:
+        return write_arrow(model, columns, batches())
+    finally:
+        # A reader left open when writing stops half-way keeps DuckDB's result pending, and
+        # every later statement on that connection (dropping the cached tables) fails.
+        for reader in readers:
+            reader.close()
+
+
+def arrow_batches(backend: BaseBackend, rows: ir.Table) -> pa.RecordBatchReader:
+    """The rows as Arrow record batches of BATCH_ROWS, streamed (not all in memory)."""
+    if backend.name == "duckdb":
+        # Ibis 12's to_pyarrow_batches calls fetch_record_batch, which DuckDB 2 no longer has.
+        return backend.con.sql(backend.compile(rows)).to_arrow_reader(BATCH_ROWS)
+    return rows.to_pyarrow_batches(chunk_size=BATCH_ROWS)
 
 
 def default_standard_id() -> str:
@@ -184,10 +260,13 @@ def create_run(
     return run
 
 
-def execute_run(run: AssessmentRun, progress: Progress = None) -> AssessmentRun:
+def execute_run(
+    run: AssessmentRun, progress: Progress = None, *, spark_master: str | None = None
+) -> AssessmentRun:
     """Evaluate a queued run and store its results. Each progress message is also saved on the
     run (outside any transaction) so a page polling the run can show it. Any failure marks the
-    run failed, with the error, and is re-raised."""
+    run failed, with the error, and is re-raised. `spark_master`: the Spark master URL of a
+    spark run (default settings.SPARK_MASTER)."""
 
     def say(message: str) -> None:
         if progress is not None:
@@ -195,11 +274,16 @@ def execute_run(run: AssessmentRun, progress: Progress = None) -> AssessmentRun:
         AssessmentRun.objects.filter(pk=run.pk).update(progress=message[:200])
         run.progress = message[:200]
 
-    AssessmentRun.objects.filter(pk=run.pk).update(status=Status.RUNNING)
+    # Claim the run: a cancelled run, or one another worker already took, is left alone.
+    if not AssessmentRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.RUNNING
+    ):
+        run.refresh_from_db()
+        return run
     run.status = Status.RUNNING
     try:
         standard = loader.load(run.standard_id)
-        _execute(run, standard, say)
+        _execute(run, standard, say, spark_master=spark_master)
     except Exception as error:
         run.status = Status.FAILED
         run.error = f"{type(error).__name__}: {error}"[:4000]
@@ -207,6 +291,46 @@ def execute_run(run: AssessmentRun, progress: Progress = None) -> AssessmentRun:
         run.save(update_fields=["status", "error", "finished"])
         raise
     return run
+
+
+def cancel_run(run: AssessmentRun, acting_user: Any) -> bool:
+    """Cancel a run that is still queued (a running one finishes). False if it had started."""
+    with transaction.atomic():
+        if not AssessmentRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+            status=Status.CANCELLED, progress=_("已取消"), finished=timezone.now()
+        ):
+            return False
+        audit.record(
+            actor=acting_user,
+            action="update",
+            instance=run,
+            model="assessment.assessmentrun",
+            area_code=run.area_code,
+            message=_("取消评估 #{pk}").format(pk=run.pk),
+        )
+    run.refresh_from_db()
+    return True
+
+
+def delete_run(run: AssessmentRun, acting_user: Any) -> None:
+    """Delete a run that is over (finished, failed or cancelled) with all its rows; audited.
+    Verdicts and results go by set-based DELETEs (nothing refers to them)."""
+    if run.status in (Status.QUEUED, Status.RUNNING):
+        raise ValueError(_("评估尚未结束,不能删除"))
+    with transaction.atomic():
+        audit.record(
+            actor=acting_user,
+            action="delete",
+            instance=run,
+            model="assessment.assessmentrun",
+            area_code=run.area_code,
+            message=_("删除评估 #{pk}({standard} {year} 年度)").format(
+                pk=run.pk, standard=run.standard_id, year=run.year
+            ),
+        )
+        IndicatorResult.objects.filter(run=run).delete()
+        Verdict.objects.filter(run=run).delete()
+        run.delete()
 
 
 def run_assessment(
@@ -217,6 +341,7 @@ def run_assessment(
     area_code: str = "",
     acting_user: Any = None,
     progress: Progress = None,
+    spark_master: str | None = None,
 ) -> AssessmentRun:
     """Assess the registry (within `area_code`) against a standard, in this process, and store
     the results: `create_run` then `execute_run`."""
@@ -227,14 +352,26 @@ def run_assessment(
         area_code=area_code,
         acting_user=acting_user,
     )
-    return execute_run(run, progress)
+    return execute_run(run, progress, spark_master=spark_master)
 
 
-def _execute(run: AssessmentRun, standard: Standard, say: Callable[[str], None]) -> None:
+def _execute(
+    run: AssessmentRun,
+    standard: Standard,
+    say: Callable[[str], None],
+    *,
+    spark_master: str | None = None,
+) -> None:
+    """Pick the engine: the application database itself, or DuckDB / Spark over a snapshot in
+    a temporary directory (under settings.SNAPSHOT_DIR), deleted when the run ends. Everything
+    that reads the snapshot, the cached results and the shipped rows included, happens inside
+    the `with`; Spark's temporary views over it are dropped before the files go."""
     prefix = _prefix(run.area_code)
-    with tempfile.TemporaryDirectory(prefix="jingzhun-assess-") as directory:
+    with tempfile.TemporaryDirectory(
+        prefix="jingzhun-assess-", dir=settings.SNAPSHOT_DIR
+    ) as directory:
         run.data_date = timezone.now()
-        if run.engine == Engine.DUCKDB:
+        if run.engine in (Engine.DUCKDB, Engine.SPARK):
             say(_("写入快照…"))
             write_snapshot(
                 app_backend(),
@@ -243,28 +380,63 @@ def _execute(run: AssessmentRun, standard: Standard, say: Callable[[str], None])
                 vendor=app_vendor(),
                 data_date=timezone.localdate(),
             )
-            backend = duckdb_snapshot(directory)
+            if run.engine == Engine.SPARK:
+                say(_("启动 Spark…"))
+                backend = spark_snapshot(directory, master=spark_master or settings.SPARK_MASTER)
+            else:
+                backend = duckdb_snapshot(directory)
         else:
             backend = app_backend()
-        tables = base_tables(backend, prefix)
-        shipped: list[tuple[str, list, list]] = []
+        try:
+            tables = base_tables(backend, prefix)
+            _evaluate_and_store(run, standard, backend, tables, say)
+        finally:
+            if run.engine == Engine.SPARK:
+                drop_snapshot_views(backend)
+
+
+@contextlib.contextmanager
+def _released(table: ir.Table) -> Iterator[ir.Table]:
+    """Drop a cached table on the way out; after a failure, without hiding that failure."""
+    try:
+        yield table
+    except BaseException:
+        with contextlib.suppress(Exception):
+            table.release()
+        raise
+    table.release()
+
+
+def _evaluate_and_store(
+    run: AssessmentRun,
+    standard: Standard,
+    backend: BaseBackend,
+    tables: dict[str, ir.Table],
+    say: Callable[[str], None],
+) -> None:
+    """Evaluate every level into a cached table of the engine (a temporary table, dropped at
+    the end), then write all rows in one transaction that also marks the run finished: a
+    failure anywhere writes nothing. The snapshot (if any) must still exist while this runs."""
+    prefix = _prefix(run.area_code)
+    in_database = run.engine == Engine.DB
+    counts: dict[str, dict[str, int]] = {}
+    wides: dict[str, ir.Table] = {}
+    # Released (dropped) after the transaction has ended, committed or rolled back.
+    with contextlib.ExitStack() as cached:
         for level in LEVELS:
             say(_("评估 {level} 层级…").format(level=Level(level).label))
             view = input_view(tables, level, run.year, prefix)
-            arrow = level_result(standard, level, view, run.year).to_pyarrow()
-            verdicts, results = long_rows(standard, level, arrow, run.pk)
-            shipped.append((level, verdicts, results))
-    counts = {
-        level: {"entities": len(verdicts), "met": sum(1 for v in verdicts if v["met"])}
-        for level, verdicts, _results in shipped
-    }
-    say(_("保存结果…"))
-    with transaction.atomic():
-        for _level, verdicts, results in shipped:
-            insert_dicts(Verdict, verdicts)
-            insert_dicts(IndicatorResult, results)
-        run.status = Status.FINISHED
-        run.counts = counts
-        run.finished = timezone.now()
-        run.progress = _("已完成")
-        run.save(update_fields=["status", "counts", "finished", "data_date", "progress"])
+            wide = wide_result(standard, level, view, run.year).cache()
+            wides[level] = cached.enter_context(_released(wide))
+            counts[level] = level_counts(wide)
+        with transaction.atomic():
+            for level in LEVELS:
+                say(_("保存 {level} 层级结果…").format(level=Level(level).label))
+                verdicts, results = long_tables(standard, level, wides[level], run.pk, run.year)
+                store(backend, Verdict, VERDICT_COLUMNS, [verdicts], in_database=in_database)
+                store(backend, IndicatorResult, RESULT_COLUMNS, results, in_database=in_database)
+            run.status = Status.FINISHED
+            run.counts = counts
+            run.finished = timezone.now()
+            run.progress = _("已完成")
+            run.save(update_fields=["status", "counts", "finished", "data_date", "progress"])

@@ -21,7 +21,7 @@ from . import tasks
 from .choices import Status
 from .forms import RunForm
 from .models import AssessmentRun
-from .services import create_run
+from .services import cancel_run, create_run, delete_run
 
 RUNS_SHOWN = 50
 LIVE = (Status.QUEUED, Status.RUNNING)
@@ -91,3 +91,33 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The status cell of one run; while the run is live it asks htmx to poll again."""
     run = get_object_or_404(AssessmentRun.objects.visible_to(request.user), pk=pk)
     return render(request, "assessment/_progress.html", {"run": run, "live": LIVE})
+
+
+def _own_run(request: HttpRequest, pk: int) -> AssessmentRun:
+    if not request.user.can_edit():
+        raise PermissionDenied(gettext("您没有管理评估的权限"))
+    return get_object_or_404(AssessmentRun.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _own_run(request, pk)
+    if cancel_run(run, request.user):
+        messages.success(request, gettext("评估 #{pk} 已取消").format(pk=run.pk))
+    else:
+        messages.error(request, gettext("评估 #{pk} 已开始运行,不能取消").format(pk=run.pk))
+    return redirect("assessment-runs")
+
+
+@login_required
+@require_POST
+def run_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _own_run(request, pk)
+    try:
+        delete_run(run, request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, gettext("评估 #{pk} 已删除").format(pk=pk))
+    return redirect("assessment-runs")

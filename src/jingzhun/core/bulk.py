@@ -7,14 +7,22 @@ once here. COPY is ~9× faster than executemany on PostgreSQL (stack-notes). Pri
 reserved before the insert
 (PostgreSQL: nextval over the sequence; SQLite: above the table's maximum and its
 AUTOINCREMENT counter, inside the import's write transaction) so children can point at parents.
+
+Results computed by an engine (assessment runs: millions of rows) never become Python rows:
+`insert_select` runs INSERT … SELECT inside the database, `write_arrow` ships Arrow record
+batches (PostgreSQL: COPY fed with CSV that pyarrow writes in C++; SQLite: executemany per
+batch), keys left to the database.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection, models
 from django.utils import timezone
 
@@ -127,3 +135,46 @@ def insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> N
         )
 
     write_rows(model, [f.column for f in fields], (values(row) for row in rows))
+
+
+def _into(model: type[models.Model], columns: Sequence[str]) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"{table} ({', '.join(connection.ops.quote_name(c) for c in columns)})"
+
+
+def insert_select(model: type[models.Model], columns: Sequence[str], select_sql: str) -> int:
+    """`INSERT INTO <model's table> (columns) <select_sql>` in the current transaction; the rows
+    never leave the database. `select_sql` is complete (no parameters, so `%` is literal) and
+    yields `columns` in order; the key is the database's. Returns the rows inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_into(model, columns)} {select_sql}")  # noqa: S608 - names from model meta, SQL compiled by Ibis
+        return cursor.rowcount
+
+
+def write_arrow(
+    model: type[models.Model], columns: Sequence[str], batches: Iterable[pa.RecordBatch]
+) -> int:
+    """INSERT Arrow record batches whose columns are `columns` (database-ready values: no
+    JSON, dates or auto_now fields), one batch at a time, so memory stays at one batch however
+    many rows. PostgreSQL: one COPY fed with CSV that pyarrow writes (quoted "" is an empty
+    string, an empty field NULL); SQLite: executemany over each batch's columns. The key is the
+    database's. Returns the rows written."""
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            options = pa_csv.WriteOptions(include_header=False)
+            sql = f"COPY {_into(model, columns)} FROM STDIN (FORMAT csv)"
+            with cursor.cursor.copy(sql) as copy:
+                for batch in batches:
+                    buffer = io.BytesIO()
+                    pa_csv.write_csv(batch.select(list(columns)), buffer, options)
+                    copy.write(buffer.getbuffer())
+                    written += batch.num_rows
+            return written
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {_into(model, columns)} VALUES ({marks})"  # noqa: S608 - names from model meta
+        for batch in batches:
+            values = [batch.column(c).to_pylist() for c in columns]
+            cursor.executemany(sql, list(zip(*values, strict=True)))
+            written += batch.num_rows
+    return written

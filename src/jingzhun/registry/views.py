@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from jingzhun import masking
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
+from jingzhun.assessment.reports import household_assessment
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.paging import fetch_page
 
@@ -309,6 +310,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "change_log": _change_rows(log),
             "can_edit": request.user.can_edit(),
             "income_parts": columns,
+            "assessment": household_assessment(request.user, household),
         },
     )
 

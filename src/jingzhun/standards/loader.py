@@ -43,6 +43,13 @@ def load(id_or_path: str | Path) -> Standard:
     return _load(_resolve(id_or_path, None), ())
 
 
+def loads(text: str, name: str = "draft.toml") -> Standard:
+    """A standard from TOML text that is not a file on disk (a draft pasted or uploaded on a
+    page). `name` is the virtual file name used in error messages only: the id need not match it,
+    and `extends` resolves against the shipped rulesets only (never the working directory)."""
+    return _load(Path(Path(name).name or "draft.toml"), (), text=text)
+
+
 def available() -> list[Standard]:
     """Every shipped standard, by id."""
     return [load(path) for path in sorted(RULESETS.glob("*.toml"))]
@@ -68,15 +75,18 @@ def _fail(file: str, message: str, level: str | None = None, indicator: str | No
     raise StandardError(f"{prefix}: {message}")
 
 
-def _load(path: Path, chain: tuple[Path, ...]) -> Standard:
+def _load(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Standard:
     file = path.name
     resolved = path.resolve()
     if resolved in chain:
         cycle = " → ".join(p.stem for p in (*chain, resolved))
         _fail(file, f"extends: 循环继承 {cycle} (cyclic extends)")
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        if text is not None:
+            data = tomllib.loads(text)
+        else:
+            with path.open("rb") as handle:
+                data = tomllib.load(handle)
     except FileNotFoundError:
         _fail(file, "文件不存在 (file not found)")
     except tomllib.TOMLDecodeError as exc:
@@ -93,7 +103,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Standard:
     for key in ("id", "name", "name_en", "region"):
         if not isinstance(data[key], str) or not data[key].strip():
             _fail(file, f"{key}: 必须是非空文本 (must be a non-empty string)")
-    if data["id"] != path.stem:
+    if text is None and data["id"] != path.stem:
         _fail(file, "id: '{}' 与文件名不一致 (id must equal the file name)".format(data["id"]))
     year = data["year"]
     if isinstance(year, bool) or not isinstance(year, int) or not 1949 < year < 2200:
@@ -113,8 +123,11 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Standard:
     if extends is not None:
         if not isinstance(extends, str):
             _fail(file, "extends: 必须是标准 id (must be a standard id)")
+        if text is not None and (extends.endswith(".toml") or "/" in extends or "\\" in extends):
+            # A draft comes from a page: it may only extend a shipped standard, never a path.
+            _fail(file, f"extends: 草案只能继承已发布标准的 id '{extends}' (a shipped standard id)")
         try:
-            target = _resolve(extends, path.parent)
+            target = _resolve(extends, path.parent if text is None else None)
         except StandardError as exc:
             _fail(file, f"extends: {exc}")
         parent = _load(target, (*chain, resolved))
@@ -155,7 +168,7 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Standard:
         extends=extends,
         parameters=MappingProxyType(parameters),
         poverty_line_table=line_table,
-        path=path,
+        path=path if text is None else None,
         **levels,
     )
 

@@ -5,6 +5,12 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Forms that destroy data ask first (data-confirm holds the question).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
   // An ID number typed into the list search box is sent by POST to the ID search instead,
   // so it never appears in a URL, the browser history or an access log.
   var search = document.getElementById("household-search");

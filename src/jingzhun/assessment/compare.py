@@ -1,0 +1,393 @@
+"""Compare two stored runs (any standards, years, engines or areas): per level, which entities
+newly meet, newly miss, keep their verdict or appear in one run only, and why (the indicators
+whose met flag changed, value before → after).
+
+Set-based: every figure is one Ibis query over Django's own connection (`app_backend()`), the
+verdicts and indicator results of the two runs joined on (entity[, indicator]) by the database
+(a hash or automatic-index join on SQLite and PostgreSQL), then grouped. Only aggregated rows and
+one page of a list come back to Python; exports fetch the changed rows once.
+
+Scope: the runs come from `AssessmentRun.objects.visible_to(user)` (the views 404 otherwise) and
+every row is limited to the user's area prefix by the same range test as `visible_to`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from django.utils.translation import gettext_lazy as _
+from ibis.backends import BaseBackend
+
+from jingzhun import areacodes
+from jingzhun.areas.models import Area
+from jingzhun.engine.tables import normalise
+from jingzhun.standards import Indicator, Standard, StandardError, loader
+
+from .choices import Level
+from .models import AssessmentRun
+
+PAGE_SIZE = 50
+LEVELS = [Level.HOUSEHOLD, Level.VILLAGE, Level.COUNTY]
+
+# Change categories, shared by comparisons (run A → run B) and draft previews (adopted → draft).
+MET, UNMET, SAME_MET, SAME_UNMET, ONLY_A, ONLY_B = (
+    "met",
+    "unmet",
+    "same_met",
+    "same_unmet",
+    "only_a",
+    "only_b",
+)
+CHANGE_LABELS = {
+    MET: _("新达标"),
+    UNMET: _("新未达标"),
+    SAME_MET: _("保持达标"),
+    SAME_UNMET: _("保持未达标"),
+    ONLY_A: _("仅在运行 A"),
+    ONLY_B: _("仅在运行 B"),
+}
+CHANGES = list(CHANGE_LABELS)
+
+# Summaries by area: the length of the code prefix a row is grouped on.
+GROUPINGS = {"county": 6, "township": 9, "village": 12}
+GROUPING_LABELS = {"county": _("按县"), "township": _("按乡镇"), "village": _("按行政村")}
+LEVEL_GROUPINGS = {
+    Level.HOUSEHOLD: ["township", "village", "county"],
+    Level.VILLAGE: ["township", "county"],
+    Level.COUNTY: ["county"],
+}
+
+VERDICT_COLUMNS = {
+    "run_id": "int64",
+    "level": "string",
+    "entity": "string",
+    "household_id": "int64",
+    "area_code": "string",
+    "met": "boolean",
+}
+RESULT_COLUMNS = {
+    "run_id": "int64",
+    "level": "string",
+    "entity": "string",
+    "area_code": "string",
+    "indicator": "string",
+    "value": "float64",
+    "threshold": "float64",
+    "met": "boolean",
+    "explanation_zh": "string",
+    "explanation_en": "string",
+}
+
+
+# ------------------------------------------------------------------ shared helpers (also preview)
+
+
+def in_scope(column: ir.StringValue, scope: str) -> ir.BooleanValue:
+    """The range test of `ScopedQuerySet.visible_to` on an area-code column ('' = everything)."""
+    if not scope:
+        return ibis.literal(True)
+    upper = scope[:-1] + chr(ord(scope[-1]) + 1)
+    return (column >= scope) & (column < upper)
+
+
+def grouping(level: str, by: str | None) -> str:
+    """A valid grouping for `level` (the first one by default)."""
+    options = LEVEL_GROUPINGS[level]
+    return by if by in options else options[0]
+
+
+def with_names(backend: BaseBackend, table: ir.Table, level: str) -> ir.Table:
+    """Add `area_name` (the entity's area: village of a household, else the area itself) and,
+    for households, `number` and `head_name` (never an ID number), by left joins in the engine."""
+    areas = backend.table("areas_area")
+    areas = areas.select(n_code=areas.code.cast("string"), area_name=areas.name)
+    out = table.left_join(areas, table.area_code == areas.n_code).drop("n_code")
+    if level != Level.HOUSEHOLD:
+        return out
+    households = backend.table("registry_household")
+    households = households.select(h_id=households.id.cast("int64"), number=households.number)
+    people = backend.table("registry_person")
+    heads = people.filter(people.relation == "head")
+    heads = heads.group_by(p_id=heads.household_id.cast("int64")).aggregate(
+        head_name=heads.name.min()
+    )
+    out = out.left_join(households, out.household_id == households.h_id).drop("h_id")
+    return out.left_join(heads, out.household_id == heads.p_id).drop("p_id")
+
+
+def area_names(codes: list[str]) -> dict[str, str]:
+    """Names of the summary rows' areas (a handful of codes, one query)."""
+    padded = {code: areacodes.pad(code) for code in codes if code}
+    names = dict(Area.objects.filter(code__in=set(padded.values())).values_list("code", "name"))
+    return {code: names.get(full, code) for code, full in padded.items()}
+
+
+def pivot(rows: list[dict[str, Any]], changes: list[str]) -> tuple[list[dict[str, Any]], dict]:
+    """Rows (area, change, n) → one row per area with a count per change, and the totals."""
+    by_area: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        area = row["area"] or ""
+        entry = by_area.setdefault(area, {"code": area, **dict.fromkeys(changes, 0)})
+        entry[row["change"]] = entry.get(row["change"], 0) + int(row["n"])
+    names = area_names(list(by_area))
+    areas = sorted(by_area.values(), key=lambda r: r["code"])
+    for entry in areas:
+        entry["name"] = names.get(entry["code"], entry["code"] or "—")
+        entry["total"] = sum(entry[c] for c in changes)
+    totals = {c: sum(a[c] for a in areas) for c in changes}
+    totals["total"] = sum(totals[c] for c in changes)
+    return areas, totals
+
+
+def page_of(table: ir.Table, order: list[str], page: int) -> tuple[list[dict[str, Any]], bool]:
+    """One page of rows plus one to know whether a next page exists (no COUNT)."""
+    rows = (
+        table.order_by(order).limit(PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE).to_pyarrow()
+    ).to_pylist()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def load_or_none(standard_id: str) -> Standard | None:
+    """The shipped standard of a stored run, or None if it is no longer shipped."""
+    try:
+        return loader.load(standard_id)
+    except (StandardError, FileNotFoundError):
+        return None
+
+
+def indicator_label(standards: list[Standard | None], level: str, indicator: str) -> str:
+    found = _find(standards, level, indicator)
+    return found.label if found is not None else indicator
+
+
+def is_yes_no(standards: list[Standard | None], level: str, indicator: str) -> bool:
+    """Whether the indicator is a yes/no one (value 1 / 0, shown as 是 / 否)."""
+    found = _find(standards, level, indicator)
+    return found is not None and found.op == "is_true"
+
+
+def _find(standards: list[Standard | None], level: str, indicator: str) -> Indicator | None:
+    for standard in standards:
+        if standard is None:
+            continue
+        try:
+            return standard.indicator(level, indicator)
+        except KeyError:
+            continue
+    return None
+
+
+def order_of(level: str) -> list[str]:
+    """List order: by area, then households by id (entity is text: '10' < '9')."""
+    return ["area_code", "household_id" if level == Level.HOUSEHOLD else "entity"]
+
+
+# ------------------------------------------------------------------------------- the joins
+
+
+def _verdicts(backend: BaseBackend, run_id: int, level: str, scope: str) -> ir.Table:
+    t = normalise(backend.table("assessment_verdict"), VERDICT_COLUMNS)
+    return t.filter(t.run_id == run_id, t.level == level, in_scope(t.area_code, scope))
+
+
+def _results(backend: BaseBackend, run_id: int, level: str, scope: str) -> ir.Table:
+    t = normalise(backend.table("assessment_indicatorresult"), RESULT_COLUMNS)
+    return t.filter(t.run_id == run_id, t.level == level, in_scope(t.area_code, scope))
+
+
+def verdict_changes(backend: BaseBackend, a: int, b: int, level: str, scope: str = "") -> ir.Table:
+    """One row per entity of either run: entity, area_code, household_id, before, after (met in
+    A / B, NULL where absent) and change (one of CHANGES). A full outer join on the entity."""
+    va = _verdicts(backend, a, level, scope)
+    va = va.select(
+        a_entity=va.entity, a_area=va.area_code, a_household=va.household_id, before=va.met
+    )
+    vb = _verdicts(backend, b, level, scope)
+    vb = vb.select(
+        b_entity=vb.entity, b_area=vb.area_code, b_household=vb.household_id, after=vb.met
+    )
+    j = vb.outer_join(va, vb.b_entity == va.a_entity)
+    change = ibis.cases(
+        (j.a_entity.isnull(), ONLY_B),
+        (j.b_entity.isnull(), ONLY_A),
+        (j.before & j.after, SAME_MET),
+        (~j.before & ~j.after, SAME_UNMET),
+        (j.after, MET),
+        else_=UNMET,
+    )
+    return j.select(
+        entity=j.b_entity.coalesce(j.a_entity),
+        area_code=j.b_area.coalesce(j.a_area),
+        household_id=j.b_household.coalesce(j.a_household),
+        before=j.before,
+        after=j.after,
+        change=change,
+    )
+
+
+def indicator_changes(
+    backend: BaseBackend, a: int, b: int, level: str, scope: str = "", language: str = "zh"
+) -> ir.Table:
+    """Per entity and indicator whose met flag differs between the runs: values, thresholds and
+    the sentence of the side where it is unmet, in `language`. An indicator absent from one run's
+    standard counts as met there (an added indicator that is unmet, or a removed one that was
+    unmet, is a reason)."""
+    text = "explanation_en" if language.startswith("en") else "explanation_zh"
+    ra = _results(backend, a, level, scope)
+    ra = ra.select(
+        a_entity=ra.entity,
+        a_indicator=ra.indicator,
+        before_value=ra.value,
+        before_threshold=ra.threshold,
+        before_met=ra.met,
+        a_text=ra[text],
+    )
+    rb = _results(backend, b, level, scope)
+    rb = rb.select(
+        b_entity=rb.entity,
+        b_indicator=rb.indicator,
+        after_value=rb.value,
+        after_threshold=rb.threshold,
+        after_met=rb.met,
+        b_text=rb[text],
+    )
+    j = rb.outer_join(ra, (rb.b_entity == ra.a_entity) & (rb.b_indicator == ra.a_indicator))
+    before, after = j.before_met.fill_null(True), j.after_met.fill_null(True)
+    j = j.filter(before != after)
+    return j.select(
+        entity=j.b_entity.coalesce(j.a_entity),
+        indicator=j.b_indicator.coalesce(j.a_indicator),
+        before_met=j.before_met,
+        after_met=j.after_met,
+        before_value=j.before_value,
+        after_value=j.after_value,
+        before_threshold=j.before_threshold,
+        after_threshold=j.after_threshold,
+        # The sentence of the unmet side: B's when it newly fails, A's when it newly passes.
+        explanation=ibis.ifelse(after, j.a_text, j.b_text).fill_null(""),
+        failing=~after,
+    )
+
+
+# ------------------------------------------------------------------------------- the report
+
+
+@dataclass
+class Comparison:
+    """Two runs visible to one user, compared within that user's scope."""
+
+    a: AssessmentRun
+    b: AssessmentRun
+    scope: str = ""
+    language: str = "zh"
+    backend: BaseBackend = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.backend is None:
+            from jingzhun.engine.django import app_backend
+
+            self.backend = app_backend()
+        self.standards = [load_or_none(self.b.standard_id), load_or_none(self.a.standard_id)]
+
+    def label(self, level: str, indicator: str) -> str:
+        return indicator_label(self.standards, level, indicator)
+
+    def _reason(self, level: str, row: dict[str, Any]) -> dict[str, Any]:
+        row["label"] = self.label(level, row["indicator"])
+        row["yes_no"] = is_yes_no(self.standards, level, row["indicator"])
+        return row
+
+    def changes(self, level: str) -> ir.Table:
+        return verdict_changes(self.backend, self.a.pk, self.b.pk, level, self.scope)
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per level, the number of entities per change (and 'total'): one query per level."""
+        out = {}
+        for level in LEVELS:
+            t = self.changes(level)
+            rows = t.group_by("change").aggregate(n=t.count()).to_pyarrow().to_pylist()
+            counts = dict.fromkeys(CHANGES, 0)
+            counts.update({r["change"]: int(r["n"]) for r in rows})
+            counts["total"] = sum(counts[c] for c in CHANGES)
+            out[level] = counts
+        return out
+
+    def by_area(self, level: str, by: str) -> tuple[list[dict[str, Any]], dict]:
+        """Counts per change and area (county / township / village prefix of the entity's code)."""
+        t = self.changes(level)
+        t = t.mutate(area=t.area_code.substr(0, GROUPINGS[by]))
+        rows = t.group_by(["area", "change"]).aggregate(n=t.count()).to_pyarrow().to_pylist()
+        return pivot(rows, CHANGES)
+
+    def by_indicator(self, level: str) -> list[dict[str, Any]]:
+        """Per indicator, the entities present in both runs that newly fail / newly pass it."""
+        common = self.changes(level)
+        common = common.filter(common.change.isin([MET, UNMET, SAME_MET, SAME_UNMET]))
+        t = indicator_changes(self.backend, self.a.pk, self.b.pk, level, self.scope)
+        t = t.semi_join(common, t.entity == common.entity)
+        rows = (
+            t.group_by("indicator")
+            .aggregate(
+                failing=t.failing.ifelse(1, 0).sum(), passing=(~t.failing).ifelse(1, 0).sum()
+            )
+            .to_pyarrow()
+            .to_pylist()
+        )
+        out = [
+            {
+                "indicator": r["indicator"],
+                "label": self.label(level, r["indicator"]),
+                "failing": int(r["failing"] or 0),
+                "passing": int(r["passing"] or 0),
+            }
+            for r in rows
+        ]
+        return sorted(out, key=lambda r: (-r["failing"] - r["passing"], r["indicator"]))
+
+    def entities(
+        self, level: str, change: str, page: int = 1, area: str = ""
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of the entities of one change (within an area prefix), with names and, for
+        newly met / newly unmet ones, the reasons."""
+        t = self.changes(level)
+        t = t.filter(t.change == change, in_scope(t.area_code, area))
+        rows, has_next = page_of(with_names(self.backend, t, level), order_of(level), page)
+        if change in (MET, UNMET):
+            self.attach_reasons(level, rows)
+        return rows, has_next
+
+    def attach_reasons(self, level: str, rows: list[dict[str, Any]]) -> None:
+        """rows[i]['reasons']: the indicators that changed, for these entities only."""
+        keys = [r["entity"] for r in rows]
+        reasons: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if keys:
+            t = indicator_changes(
+                self.backend, self.a.pk, self.b.pk, level, self.scope, self.language
+            )
+            t = t.filter(t.entity.isin(keys)).order_by(["entity", "indicator"])
+            for r in t.to_pyarrow().to_pylist():
+                reasons[r["entity"]].append(self._reason(level, r))
+        for row in rows:
+            row["reasons"] = reasons.get(row["entity"], [])
+
+    def export_rows(self, level: str) -> list[dict[str, Any]]:
+        """Every entity whose verdict changed or that is in one run only, with reasons (export)."""
+        t = self.changes(level)
+        t = t.filter(t.change.isin([MET, UNMET, ONLY_A, ONLY_B]))
+        named = with_names(self.backend, t, level).order_by(["change", *order_of(level)])
+        rows = named.to_pyarrow().to_pylist()
+        changed = t.filter(t.change.isin([MET, UNMET]))
+        reasons = indicator_changes(
+            self.backend, self.a.pk, self.b.pk, level, self.scope, self.language
+        )
+        reasons = reasons.semi_join(changed, reasons.entity == changed.entity)
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in reasons.order_by(["entity", "indicator"]).to_pyarrow().to_pylist():
+            grouped[r["entity"]].append(self._reason(level, r))
+        for row in rows:
+            row["reasons"] = grouped.get(row["entity"], [])
+        return rows

@@ -1,0 +1,849 @@
+"""Reports of one stored assessment run: set-based queries over its Verdict / IndicatorResult rows.
+
+Every function starts at `visible_to(user)` and answers with ORM aggregates (a fixed number of
+queries whatever the run's size); the pages (views_reports.py) and the workbook (excel.py) share
+the plain data returned here.
+
+Populations:
+* households: the run's household verdicts whose household is still poor (registered or relapsed,
+  `registry.choices.POOR_STATUSES`, read now): the households that still have to exit;
+* villages (blockers): poor villages not yet exited (exit year empty or not before the run's year);
+* village readiness and county projection read the village attributes (poor village, planned exit
+  year) from the area table now, and the indicators from the run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jingzhun import areacodes
+from jingzhun.areas.models import Area
+from jingzhun.registry import choices as rc
+from jingzhun.registry.models import Household, Person
+from jingzhun.standards import loader
+from jingzhun.standards.errors import StandardError
+from jingzhun.standards.explain import number
+
+from .choices import Level
+from .models import AssessmentRun, IndicatorResult, Verdict
+
+CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+
+
+class VillageClass:
+    """A village's readiness in the run's year (the classes of the village page)."""
+
+    EXITED = "exited"
+    PLANNED_READY = "planned_ready"
+    PLANNED_NOT_READY = "planned_not_ready"
+    READY_UNPLANNED = "ready_unplanned"
+    NOT_READY = "not_ready"
+    NOT_POOR = "not_poor"
+
+    choices = [
+        (EXITED, _("已出列")),
+        (PLANNED_READY, _("计划本年出列,已达标")),
+        (PLANNED_NOT_READY, _("计划本年出列,未达标")),
+        (READY_UNPLANNED, _("已达标,未列入本年计划")),
+        (NOT_READY, _("未达标")),
+        (NOT_POOR, _("非贫困村")),
+    ]
+    labels = dict(choices)
+
+
+# ---------------------------------------------------------------- indicators and language
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    id: str
+    label_zh: str
+    label_en: str
+    kind: str = "number"  # "bool" (1.0 / 0.0 stored), "year" or "number": how values read
+
+    @property
+    def label(self) -> str:
+        return self.label_en if english() else self.label_zh
+
+    def shown(self, value: float | None) -> str:
+        """A stored value or threshold as the page shows it."""
+        if value is None:
+            return "—"
+        if self.kind == "bool":
+            return str(_("是") if value else _("否"))
+        if self.kind == "year":
+            return str(int(value))
+        return number(value)
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def explanation_field() -> str:
+    """The stored sentence column in the user's language."""
+    return "explanation_en" if english() else "explanation_zh"
+
+
+@functools.lru_cache(maxsize=32)
+def _standard(standard_id: str) -> Any:
+    try:
+        return loader.load(standard_id)
+    except (StandardError, FileNotFoundError, OSError):
+        return None  # a standard removed since the run: ids stand in for labels
+
+
+def standard_name(run: AssessmentRun) -> str:
+    standard = _standard(run.standard_id)
+    if standard is None:
+        return run.standard_id
+    return standard.name_en if english() else standard.name
+
+
+def indicators_of(run: AssessmentRun, level: str) -> list[IndicatorInfo]:
+    """The level's indicators in the standard's order (the run's own ids if the file is gone)."""
+    standard = _standard(run.standard_id)
+    if standard is None:
+        ids = (
+            IndicatorResult.objects.filter(run=run, level=level)
+            .order_by("indicator")
+            .values_list("indicator", flat=True)
+            .distinct()
+        )
+        return [IndicatorInfo(i, i, i) for i in ids]
+    return [
+        IndicatorInfo(
+            i.id,
+            i.label,
+            i.label_en,
+            "bool" if i.op == "is_true" else "year" if i.threshold == "year" else "number",
+        )
+        for i in standard.indicators(level)
+    ]
+
+
+def share(part: int, whole: int) -> float | None:
+    """Percent with one decimal, None when there is nothing to divide by."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+# ---------------------------------------------------------------- scoping helpers
+
+
+def _within(queryset: QuerySet, path: str, prefix: str) -> QuerySet:
+    """Rows whose `path` code lies under `prefix` (a range, so the index serves it)."""
+    if not prefix:
+        return queryset
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return queryset.filter(**{f"{path}__gte": prefix, f"{path}__lt": upper})
+
+
+def area_prefix(area: str) -> str:
+    """The significant prefix of an area code given in a query string ('' when empty/invalid)."""
+    try:
+        return areacodes.prefix(area) if area else ""
+    except ValueError:
+        return ""
+
+
+def base_prefix(run: AssessmentRun, user: Any, area: str = "") -> str:
+    """The area a report is about: the one asked for, else the narrower of the run's root and
+    the user's scope."""
+    if area_prefix(area):
+        return area_prefix(area)
+    candidates = [area_prefix(run.area_code), user.scope_prefix() or ""]
+    return max(candidates, key=len)
+
+
+def verdicts(run: AssessmentRun, user: Any, level: str, area: str = "") -> QuerySet[Verdict]:
+    queryset = Verdict.objects.visible_to(user).filter(run=run, level=level)
+    return _within(queryset, "area_code", area_prefix(area))
+
+
+def results(run: AssessmentRun, user: Any, level: str, area: str = "") -> QuerySet[IndicatorResult]:
+    queryset = IndicatorResult.objects.visible_to(user).filter(run=run, level=level)
+    return _within(queryset, "area_code", area_prefix(area))
+
+
+def poor_households(run: AssessmentRun, user: Any, area: str = "") -> QuerySet[Verdict]:
+    """The assessed households still registered poor: the blockers' population."""
+    return verdicts(run, user, Level.HOUSEHOLD, area).filter(household__status__in=rc.POOR_STATUSES)
+
+
+def _poor_village_codes(run: AssessmentRun, *, exited: bool | None = None) -> QuerySet[Area]:
+    villages = Area.objects.filter(level="village", poor_village=True)
+    if exited is False:
+        villages = villages.filter(
+            Q(poor_village_exit_year__isnull=True) | Q(poor_village_exit_year__gte=run.year)
+        )
+    return villages.values("code")
+
+
+def open_poor_villages(run: AssessmentRun, user: Any, area: str = "") -> QuerySet[Verdict]:
+    """The assessed poor villages not yet exited: the village blockers' population."""
+    return verdicts(run, user, Level.VILLAGE, area).filter(
+        area_code__in=_poor_village_codes(run, exited=False)
+    )
+
+
+def _padded(queryset: QuerySet[Verdict]) -> QuerySet[Verdict]:
+    # ",income,education," so an id never matches inside another id.
+    return queryset.annotate(
+        _unmet=Concat(Value(","), "unmet", Value(","), output_field=CharField())
+    )
+
+
+def filter_unmet(
+    queryset: QuerySet[Verdict], indicator: str, *, met: bool | None = False, only: bool = False
+) -> QuerySet[Verdict]:
+    """Verdicts failing (met=False) or passing (met=True) one indicator, or failing only it."""
+    if only:
+        return queryset.filter(unmet=indicator)
+    if met is None:
+        return queryset
+    condition = Q(_unmet__contains=f",{indicator},")
+    padded = _padded(queryset)
+    return padded.exclude(condition) if met else padded.filter(condition)
+
+
+# ---------------------------------------------------------------- summary and blockers
+
+
+@dataclass
+class LevelSummary:
+    level: str
+    label: str
+    entities: int
+    met: int
+    share: float | None
+
+
+def summary(run: AssessmentRun, user: Any) -> list[LevelSummary]:
+    """Entities and met per level, over the run's verdicts visible to the user (one query)."""
+    rows = {
+        row["level"]: row
+        for row in Verdict.objects.visible_to(user)
+        .filter(run=run)
+        .order_by()
+        .values("level")
+        .annotate(entities=Count("id"), met=Count("id", filter=Q(met=True)))
+    }
+    out = []
+    for level in (Level.HOUSEHOLD, Level.VILLAGE, Level.COUNTY):
+        row = rows.get(level, {"entities": 0, "met": 0})
+        out.append(
+            LevelSummary(
+                level,
+                str(Level(level).label),
+                row["entities"],
+                row["met"],
+                share(row["met"], row["entities"]),
+            )
+        )
+    return out
+
+
+@dataclass
+class BlockerRow:
+    indicator: IndicatorInfo
+    unmet: int
+    share: float | None
+    only: int
+    only_share: float | None
+
+
+@dataclass
+class Blockers:
+    level: str
+    population: int  # assessed entities counted (poor households / open poor villages)
+    met: int  # of which meeting every indicator
+    rows: list[BlockerRow]
+
+    @property
+    def met_share(self) -> float | None:
+        return share(self.met, self.population)
+
+
+def _aggregates(indicators: list[IndicatorInfo]) -> dict[str, Count]:
+    out: dict[str, Count] = {
+        "population": Count("id"),
+        "met_all": Count("id", filter=Q(met=True)),
+    }
+    for ind in indicators:
+        out[f"u__{ind.id}"] = Count("id", filter=Q(_unmet__contains=f",{ind.id},"))
+        out[f"o__{ind.id}"] = Count("id", filter=Q(unmet=ind.id))
+    return out
+
+
+def _blocker_rows(indicators: list[IndicatorInfo], row: dict[str, int]) -> list[BlockerRow]:
+    population = row["population"]
+    return [
+        BlockerRow(
+            ind,
+            row[f"u__{ind.id}"],
+            share(row[f"u__{ind.id}"], population),
+            row[f"o__{ind.id}"],
+            share(row[f"o__{ind.id}"], population),
+        )
+        for ind in indicators
+    ]
+
+
+def _population(run: AssessmentRun, user: Any, level: str, area: str) -> QuerySet[Verdict]:
+    if level == Level.HOUSEHOLD:
+        return poor_households(run, user, area)
+    return open_poor_villages(run, user, area)
+
+
+def blockers(
+    run: AssessmentRun, user: Any, level: str = Level.HOUSEHOLD, area: str = ""
+) -> Blockers:
+    """Per indicator (standard's order): how many of the population fail it, their share, and
+    for how many it is the only unmet indicator. One query."""
+    indicators = indicators_of(run, level)
+    row = _padded(_population(run, user, level, area)).aggregate(**_aggregates(indicators))
+    return Blockers(level, row["population"], row["met_all"], _blocker_rows(indicators, row))
+
+
+@dataclass
+class AreaBlockers:
+    code: str  # 12-digit
+    name: str
+    population: int
+    met: int
+    rows: list[BlockerRow]
+    drillable: bool  # has areas under it
+
+    @property
+    def met_share(self) -> float | None:
+        return share(self.met, self.population)
+
+
+@dataclass
+class Breakdown:
+    base: Area | None  # None: everything
+    indicators: list[IndicatorInfo]
+    rows: list[AreaBlockers] = field(default_factory=list)
+
+
+def area_names(codes: Iterable[str]) -> dict[str, str]:
+    return dict(Area.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def blockers_by_area(
+    run: AssessmentRun, user: Any, level: str = Level.HOUSEHOLD, area: str = ""
+) -> Breakdown:
+    """The blockers of each area one level under the report's area (a county sees its
+    townships, a township its villages). One query plus one for the names."""
+    prefix = base_prefix(run, user, area)
+    length = CHILD_LENGTH[len(prefix)]
+    indicators = indicators_of(run, level)
+    population = _population(run, user, level, areacodes.pad(prefix) if prefix else "")
+    grouped = (
+        _padded(population)
+        .annotate(_child=Substr("area_code", 1, length))
+        .order_by()
+        .values("_child")
+        .annotate(**_aggregates(indicators))
+        .order_by("_child")
+    )
+    data = list(grouped)
+    names = area_names(areacodes.pad(r["_child"]) for r in data)
+    base = Area.objects.filter(code=areacodes.pad(prefix)).first() if prefix else None
+    breakdown = Breakdown(base, indicators)
+    for row in data:
+        code = areacodes.pad(row["_child"])
+        breakdown.rows.append(
+            AreaBlockers(
+                code,
+                names.get(code, code),
+                row["population"],
+                row["met_all"],
+                _blocker_rows(indicators, row),
+                length < 12,
+            )
+        )
+    return breakdown
+
+
+# ---------------------------------------------------------------- household lists
+
+
+def household_verdicts(
+    run: AssessmentRun,
+    user: Any,
+    *,
+    indicator: str = "",
+    met: bool | None = None,
+    only: bool = False,
+    candidates: bool = False,
+    area: str = "",
+) -> QuerySet[Verdict]:
+    """The drill-down: poor households of the run, filtered by one indicator (unmet, met or the
+    only unmet one), or the exit candidates (meeting every indicator). Ordered for a list."""
+    queryset = poor_households(run, user, area)
+    if candidates:
+        queryset = queryset.filter(met=True)
+    if indicator:
+        queryset = filter_unmet(queryset, indicator, met=met, only=only)
+    elif met is not None:
+        queryset = queryset.filter(met=met)
+    return queryset.order_by("area_code", "household__number", "id")
+
+
+def exit_candidates(run: AssessmentRun, user: Any, area: str = "") -> QuerySet[Verdict]:
+    """Households still registered poor whose verdict is met: candidates to exit."""
+    return household_verdicts(run, user, candidates=True, area=area)
+
+
+def _ancestor_names(village_codes: Iterable[str]) -> dict[str, str]:
+    """Names of the villages and of their township and county (one query)."""
+    codes = set()
+    for code in village_codes:
+        codes.update({code, areacodes.pad(code[:9]), areacodes.pad(code[:6])})
+    return area_names(codes)
+
+
+def _place(names: dict[str, str], village: str) -> tuple[str, str, str]:
+    return (
+        names.get(areacodes.pad(village[:6]), ""),
+        names.get(areacodes.pad(village[:9]), ""),
+        names.get(village, village),
+    )
+
+
+def household_page_rows(run: AssessmentRun, user: Any, page: list[Verdict]) -> list[dict[str, Any]]:
+    """One page of the drill-down, with what a list needs: head, size, place, the unmet
+    indicators and their sentences in the user's language. Four queries per page."""
+    if not page:
+        return []
+    ids = [v.household_id for v in page]
+    entities = [v.entity for v in page]
+    households = Household.objects.in_bulk(ids)
+    heads = dict(
+        Person.objects.filter(household_id__in=ids, relation=rc.Relation.HEAD).values_list(
+            "household_id", "name"
+        )
+    )
+    sizes = dict(
+        Person.objects.filter(household_id__in=ids)
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    )
+    text = explanation_field()
+    reasons: dict[str, dict[str, str]] = defaultdict(dict)
+    for entity, indicator, sentence in (
+        IndicatorResult.objects.visible_to(user)
+        .filter(run=run, level=Level.HOUSEHOLD, met=False, entity__in=entities)
+        .values_list("entity", "indicator", text)
+    ):
+        reasons[entity][indicator] = sentence
+    labels = {i.id: i.label for i in indicators_of(run, Level.HOUSEHOLD)}
+    names = _ancestor_names(v.area_code for v in page)
+    rows = []
+    for verdict in page:
+        household = households.get(verdict.household_id)
+        county, township, village = _place(names, verdict.area_code)
+        unmet = verdict.unmet_ids
+        rows.append(
+            {
+                "verdict": verdict,
+                "household": household,
+                "county": county,
+                "township": township,
+                "village": village,
+                "head": heads.get(verdict.household_id, ""),
+                "size": sizes.get(verdict.household_id, 0),
+                "unmet": [labels.get(i, i) for i in unmet],
+                "reasons": [reasons[verdict.entity].get(i, "") for i in unmet],
+            }
+        )
+    return rows
+
+
+def household_export_rows(
+    run: AssessmentRun, user: Any, queryset: QuerySet[Verdict]
+) -> Iterator[dict[str, Any]]:
+    """Every row of a household list for a workbook, streamed: two queries walked side by side
+    in village order (the sentences are held one village at a time)."""
+    labels = {i.id: i.label for i in indicators_of(run, Level.HOUSEHOLD)}
+    heads = Person.objects.filter(
+        household_id=OuterRef("household_id"), relation=rc.Relation.HEAD
+    ).values("name")[:1]
+    sizes = (
+        Person.objects.filter(household_id=OuterRef("household_id"))
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = (
+        queryset.annotate(head=Subquery(heads), size=Subquery(sizes))
+        .order_by("area_code", "household__number", "id")
+        .values(
+            "entity",
+            "area_code",
+            "met",
+            "unmet",
+            "head",
+            "size",
+            "household__number",
+            "household__status",
+        )
+    )
+    sentences = (
+        IndicatorResult.objects.visible_to(user)
+        .filter(run=run, level=Level.HOUSEHOLD, met=False)
+        .filter(entity__in=queryset.order_by().values("entity"))
+        .order_by("area_code", "entity", "indicator")
+        .values_list("area_code", "entity", "indicator", explanation_field())
+    )
+    names = _ancestor_names(
+        queryset.order_by().values_list("area_code", flat=True).distinct().iterator()
+    )
+    statuses = dict(rc.Status.choices)
+    villages = _by_village(sentences.iterator(chunk_size=5000))
+    current: tuple[str, dict[str, dict[str, str]]] = ("", {})
+    for row in rows.iterator(chunk_size=2000):
+        area = row["area_code"]
+        while current[0] < area:
+            current = next(villages, ("\uffff", {}))
+        reasons = current[1].get(row["entity"], {}) if current[0] == area else {}
+        unmet = [i for i in row["unmet"].split(",") if i]  # stored in the standard's order
+        county, township, village = _place(names, area)
+        yield {
+            "number": row["household__number"],
+            "county": county,
+            "township": township,
+            "village": village,
+            "head": row["head"] or "",
+            "size": row["size"] or 0,
+            "status": str(statuses.get(row["household__status"], row["household__status"])),
+            "met": row["met"],
+            "unmet": "、".join(str(labels.get(i, i)) for i in unmet),
+            "reasons": ";".join(reasons.get(i, "") for i in unmet if reasons.get(i)),
+        }
+
+
+def _by_village(
+    sentences: Iterator[tuple[str, str, str, str]],
+) -> Iterator[tuple[str, dict[str, dict[str, str]]]]:
+    """(village, {entity: {indicator: sentence}}) from rows ordered by village."""
+    village, bucket = None, defaultdict(dict)
+    for area, entity, indicator, text in sentences:
+        if area != village:
+            if village is not None:
+                yield village, bucket
+            village, bucket = area, defaultdict(dict)
+        bucket[entity][indicator] = text
+    if village is not None:
+        yield village, bucket
+
+
+# ---------------------------------------------------------------- villages
+
+
+def villages(
+    run: AssessmentRun,
+    user: Any,
+    *,
+    area: str = "",
+    klass: str = "",
+    indicator: str = "",
+    met: bool | None = False,
+    only: bool = False,
+    poor_only: bool = False,
+) -> QuerySet[Area]:
+    """The run's villages (areas visible to the user) annotated with `ready` (the run's verdict)
+    and `klass` (VillageClass), poor villages first. Filters: class, one indicator, poor only."""
+    assessed = verdicts(run, user, Level.VILLAGE, area)
+    ready = assessed.filter(met=True).values("area_code")
+    queryset = Area.objects.visible_to(user).filter(
+        level="village", code__in=assessed.values("area_code")
+    )
+    queryset = _within(queryset, "code", area_prefix(area))
+    if indicator:
+        queryset = queryset.filter(
+            code__in=filter_unmet(assessed, indicator, met=met, only=only).values("area_code")
+        )
+    queryset = queryset.annotate(
+        ready=Case(When(code__in=ready, then=Value(True)), default=Value(False)),
+        klass=Case(
+            When(poor_village=False, then=Value(VillageClass.NOT_POOR)),
+            When(poor_village_exit_year__lt=run.year, then=Value(VillageClass.EXITED)),
+            When(
+                poor_village_exit_year=run.year,
+                code__in=ready,
+                then=Value(VillageClass.PLANNED_READY),
+            ),
+            When(poor_village_exit_year=run.year, then=Value(VillageClass.PLANNED_NOT_READY)),
+            When(code__in=ready, then=Value(VillageClass.READY_UNPLANNED)),
+            default=Value(VillageClass.NOT_READY),
+            output_field=CharField(),
+        ),
+    )
+    if klass:
+        queryset = queryset.filter(klass=klass)
+    if poor_only:
+        queryset = queryset.filter(poor_village=True)
+    return queryset.select_related("parent__parent").order_by("-poor_village", "code")
+
+
+def village_class_counts(run: AssessmentRun, user: Any, area: str = "") -> dict[str, int]:
+    rows = villages(run, user, area=area).order_by().values("klass").annotate(n=Count("code"))
+    counts = {key: 0 for key, _label in VillageClass.choices}
+    counts.update({r["klass"]: r["n"] for r in rows})
+    return counts
+
+
+def _village_results(
+    run: AssessmentRun, user: Any, codes: list[str] | None, area: str = ""
+) -> Iterator[tuple[str, str, float | None, float | None, bool, str]]:
+    queryset = results(run, user, Level.VILLAGE, area)
+    if codes is not None:
+        queryset = queryset.filter(entity__in=codes)
+    return queryset.order_by("entity").values_list(
+        "entity", "indicator", "value", "threshold", "met", explanation_field()
+    )
+
+
+def village_rows(
+    run: AssessmentRun, user: Any, page: Iterable[Area], *, area: str = ""
+) -> list[dict[str, Any]]:
+    """Rows of the village table for the given villages (a page: one query for their results;
+    `None` codes not used). Each indicator cell: value shown, met, sentence."""
+    page = list(page)
+    found: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for entity, ind, value, threshold, met, sentence in _village_results(
+        run, user, [v.code for v in page], area
+    ):
+        found[entity][ind] = (value, threshold, met, sentence)
+    return [_village_row(run, village, found.get(village.code, {})) for village in page]
+
+
+def _village_row(run: AssessmentRun, village: Area, found: dict[str, tuple]) -> dict[str, Any]:
+    indicators = indicators_of(run, Level.VILLAGE)
+    cells = []
+    for ind in indicators:
+        value, threshold, met, sentence = found.get(ind.id, (None, None, None, ""))
+        cells.append(
+            {
+                "indicator": ind,
+                "value": value,
+                "shown": ind.shown(value),
+                "met": met,
+                "sentence": sentence,
+            }
+        )
+    incidence = found.get("incidence", (None,))[0]
+    township = village.parent
+    county = township.parent if township is not None else None
+    return {
+        "area": village,
+        "code": village.code,
+        "name": village.name,
+        "township": township.name if township else "",
+        "county": county.name if county else "",
+        "poor": village.poor_village,
+        "exit_year": village.poor_village_exit_year,
+        "incidence": incidence,
+        "cells": cells,
+        "ready": village.ready,
+        "klass": village.klass,
+        "klass_label": VillageClass.labels.get(village.klass, village.klass),
+        "missing": [c["sentence"] for c in cells if c["met"] is False],
+    }
+
+
+def village_export_rows(
+    run: AssessmentRun, user: Any, queryset: QuerySet[Area], *, area: str = ""
+) -> Iterator[dict[str, Any]]:
+    """Every village of `queryset` with its indicators, streamed (two queries walked by code)."""
+    found_rows = _village_results(run, user, None, area).iterator(chunk_size=5000)
+    pending = next(found_rows, None)
+    for village in queryset.order_by("code").iterator(chunk_size=2000):
+        found: dict[str, tuple] = {}
+        while pending is not None and pending[0] <= village.code:
+            if pending[0] == village.code:
+                found[pending[1]] = pending[2:]
+            pending = next(found_rows, None)
+        yield _village_row(run, village, found)
+
+
+# ---------------------------------------------------------------- county projection
+
+
+@dataclass
+class CountyIndicator:
+    indicator: IndicatorInfo
+    value: float | None
+    threshold: float | None
+    met: bool
+    sentence: str
+
+    @property
+    def value_shown(self) -> str:
+        return self.indicator.shown(self.value)
+
+    @property
+    def threshold_shown(self) -> str:
+        return self.indicator.shown(self.threshold)
+
+
+@dataclass
+class CountyProjection:
+    code: str
+    name: str
+    met: bool  # the county's verdict in the run
+    poor_villages: int
+    exited: int  # exit year before the run's year
+    planned: int  # exit year = the run's year
+    planned_ready: int
+    planned_not_ready: int
+    required: int  # ceil(0.9 × poor villages)
+    gap: int  # max(0, required − exited − planned)
+    ready_unplanned: list[dict[str, str]]  # poor villages ready but not planned: {code, name}
+    indicators: list[CountyIndicator]
+
+    @property
+    def can_close_gap(self) -> bool:
+        return len(self.ready_unplanned) >= self.gap
+
+    @property
+    def projected_share(self) -> float | None:
+        """Share of poor villages exited if every planned village exits this year."""
+        return share(self.exited + self.planned, self.poor_villages)
+
+
+def required_villages(poor: int) -> int:
+    """ceil(0.9 × poor) in integers (no float rounding at .5 boundaries)."""
+    return (9 * poor + 9) // 10
+
+
+def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
+    """Per county of the run visible to the user: poor villages, exited (exit year < run year),
+    planned this year (= run year), required for the 90% ratio (rounded up) and the gap, the
+    ready-but-unplanned villages that could close it, and the county's indicators. Four queries."""
+    year = run.year
+    counties = list(
+        verdicts(run, user, Level.COUNTY).order_by("area_code").values_list("area_code", "met")
+    )
+    if not counties:
+        return []
+    assessed = verdicts(run, user, Level.VILLAGE)
+    ready = assessed.filter(met=True).values("area_code")
+    poor = Area.objects.visible_to(user).filter(
+        level="village", poor_village=True, code__in=assessed.values("area_code")
+    )
+    planned = Q(poor_village_exit_year=year)
+    unplanned = Q(poor_village_exit_year__isnull=True) | Q(poor_village_exit_year__gt=year)
+    figures = {
+        row["county"]: row
+        for row in poor.annotate(county=Substr("code", 1, 6))
+        .order_by()
+        .values("county")
+        .annotate(
+            poor=Count("code"),
+            exited=Count("code", filter=Q(poor_village_exit_year__lt=year)),
+            planned=Count("code", filter=planned),
+            planned_ready=Count("code", filter=planned & Q(code__in=ready)),
+        )
+    }
+    spare: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for code, name, township in (
+        poor.filter(unplanned, code__in=ready)
+        .order_by("code")
+        .values_list("code", "name", "parent__name")
+    ):
+        spare[code[:6]].append({"code": code, "name": name, "township": township or ""})
+    indicators = indicators_of(run, Level.COUNTY)
+    by_county: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for entity, ind, value, threshold, met, sentence in results(
+        run, user, Level.COUNTY
+    ).values_list("entity", "indicator", "value", "threshold", "met", explanation_field()):
+        by_county[entity][ind] = (value, threshold, met, sentence)
+    names = area_names(code for code, _met in counties)
+    out = []
+    for code, met in counties:
+        row = figures.get(code[:6], {"poor": 0, "exited": 0, "planned": 0, "planned_ready": 0})
+        required = required_villages(row["poor"])
+        out.append(
+            CountyProjection(
+                code=code,
+                name=names.get(code, code),
+                met=met,
+                poor_villages=row["poor"],
+                exited=row["exited"],
+                planned=row["planned"],
+                planned_ready=row["planned_ready"],
+                planned_not_ready=row["planned"] - row["planned_ready"],
+                required=required,
+                gap=max(0, required - row["exited"] - row["planned"]),
+                ready_unplanned=spare.get(code[:6], []),
+                indicators=[
+                    CountyIndicator(ind, *by_county[code].get(ind.id, (None, None, False, "")))
+                    for ind in indicators
+                ],
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- one household
+
+
+def household_assessment(user: Any, household: Household) -> dict[str, Any] | None:
+    """The household's verdict in the latest finished run visible to the user, with the
+    sentences of its unmet indicators in the user's language (two queries), or None."""
+    verdict = (
+        Verdict.objects.visible_to(user)
+        .filter(household=household, level=Level.HOUSEHOLD, run__status="finished")
+        .select_related("run")
+        .order_by(F("run__finished").desc(nulls_last=True), "-run_id")
+        .first()
+    )
+    if verdict is None:
+        return None
+    unmet = verdict.unmet_ids
+    found = dict(
+        IndicatorResult.objects.visible_to(user)
+        .filter(
+            run_id=verdict.run_id,
+            level=Level.HOUSEHOLD,
+            entity=verdict.entity,
+            indicator__in=unmet,
+            met=False,
+        )
+        .values_list("indicator", explanation_field())
+    )
+    labels = {i.id: i.label for i in indicators_of(verdict.run, Level.HOUSEHOLD)}
+    return {
+        "verdict": verdict,
+        "run": verdict.run,
+        "standard": standard_name(verdict.run),
+        "reasons": [
+            {"indicator": i, "label": labels.get(i, i), "sentence": found.get(i, "")} for i in unmet
+        ],
+    }

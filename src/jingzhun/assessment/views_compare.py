@@ -1,0 +1,583 @@
+"""Compare two stored runs, and preview a draft standard against the adopted one (nothing is
+stored: the draft lives in the form, never on disk). Pages and their .xlsx exports (audited).
+
+The figures come from `compare.Comparison` and `preview.Preview` (set-based, in the engine);
+these views only scope, parse parameters and format one page of rows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+
+from jingzhun.areas.choices import Level as AreaLevel
+from jingzhun.areas.models import Area
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
+from jingzhun.standards import Standard, StandardError, loader
+from jingzhun.standards.explain import number
+from jingzhun.standards.schema import LEVEL_ZH
+
+from .choices import Level, Status
+from .compare import (
+    CHANGE_LABELS,
+    CHANGES,
+    GROUPING_LABELS,
+    LEVEL_GROUPINGS,
+    LEVELS,
+    MET,
+    UNMET,
+    Comparison,
+    grouping,
+)
+from .models import AssessmentRun
+from .preview import CHANGES as PREVIEW_CHANGES
+from .preview import Preview
+from .services import _prefix, default_standard_id, resolve_scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNS_OFFERED = 100
+DRAFT_MAX_CHARS = 200_000
+AREA_CHOICES_LIMIT = 2_000
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FONT = Font(bold=True)
+
+
+# ------------------------------------------------------------------------------ formatting
+
+
+def _value(value: Any, yes_no: bool, present: Any) -> str:
+    """A compared value for people: 是/否 for yes/no indicators, '无数据' for NULL, '未列入'
+    when the indicator is not in that side's standard (`present` is its met flag)."""
+    if present is None:
+        return gettext("未列入")
+    if value is None:
+        return gettext("无数据")
+    if yes_no:
+        return gettext("是") if value else gettext("否")
+    return number(value)
+
+
+def _side(reason: dict[str, Any], side: str, show_threshold: bool) -> str:
+    text = _value(reason[f"{side}_value"], reason.get("yes_no", False), reason[f"{side}_met"])
+    threshold = reason[f"{side}_threshold"]
+    if show_threshold and threshold is not None:
+        text += gettext("(标准 {threshold})").format(threshold=number(threshold))
+    return text
+
+
+def _format(rows: list[dict[str, Any]]) -> None:
+    """`before_text` / `after_text` of each reason; thresholds shown when they differ."""
+    for row in rows:
+        for reason in row.get("reasons", []):
+            moved = reason["before_threshold"] != reason["after_threshold"]
+            both = reason["before_met"] is not None and reason["after_met"] is not None
+            reason["before_text"] = _side(reason, "before", moved and both)
+            reason["after_text"] = _side(reason, "after", moved and both)
+
+
+def _reasons_text(row: dict[str, Any]) -> str:
+    return ";".join(
+        "{label}:{before} → {after}{why}".format(
+            label=r["label"],
+            before=r["before_text"],
+            after=r["after_text"],
+            why=f"({r['explanation']})" if r["explanation"] else "",
+        )
+        for r in row.get("reasons", [])
+    )
+
+
+def _int(text: str | None, default: int = 1) -> int:
+    try:
+        return max(1, int(text or default))
+    except ValueError:
+        return default
+
+
+def _area_param(text: str | None) -> str:
+    """An area prefix from a link (digits only, at most 12)."""
+    text = (text or "").strip()
+    return text if text.isdigit() and len(text) <= 12 else ""
+
+
+def _workbook(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
+    """Sheet titles stay Chinese in every language (other tools look sheets up by name)."""
+    book = Workbook(write_only=True)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.freeze_panes = "A2"
+        header = []
+        for text in headers:
+            cell = WriteOnlyCell(sheet, value=str(text))
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    handle = io.BytesIO()
+    book.save(handle)
+    return handle.getvalue()
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _entity_columns(level: str) -> list[str]:
+    if level == Level.HOUSEHOLD:
+        return [gettext("户编号"), gettext("户主姓名"), gettext("所在行政村")]
+    return [gettext("区划代码"), gettext("名称")]
+
+
+def _entity_cells(level: str, row: dict[str, Any]) -> list[Any]:
+    if level == Level.HOUSEHOLD:
+        return [row.get("number") or row["entity"], row.get("head_name") or "", row["area_name"]]
+    return [row["entity"], row.get("area_name") or ""]
+
+
+# ------------------------------------------------------------------------------ compare
+
+
+def _comparison(request: HttpRequest) -> Comparison:
+    """The two runs of ?a=&b=, both visible to the user (404 otherwise)."""
+    visible = AssessmentRun.objects.visible_to(request.user)
+    try:
+        a_id, b_id = int(request.GET["a"]), int(request.GET["b"])
+    except (KeyError, ValueError):
+        raise Http404 from None
+    a = get_object_or_404(visible, pk=a_id)
+    b = get_object_or_404(visible, pk=b_id)
+    return Comparison(a, b, scope=request.user.scope_prefix() or "", language=get_language())
+
+
+@never_cache
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    runs = AssessmentRun.objects.visible_to(request.user).filter(status=Status.FINISHED)
+    context: dict[str, Any] = {"runs": runs[:RUNS_OFFERED]}
+    if request.GET.get("a") and request.GET.get("b"):
+        comparison = _comparison(request)
+        level = request.GET.get("level")
+        level = level if level in LEVELS else Level.HOUSEHOLD
+        by = grouping(level, request.GET.get("by"))
+        change = request.GET.get("change")
+        change = change if change in CHANGES else UNMET
+        page = _int(request.GET.get("page"))
+        area = _area_param(request.GET.get("area"))
+        areas, level_totals = comparison.by_area(level, by)
+        for row in areas:
+            row["cells"] = [(c, row[c]) for c in CHANGES]
+        rows, has_next = comparison.entities(level, change, page, area)
+        _format(rows)
+        context.update(
+            a=comparison.a,
+            b=comparison.b,
+            unfinished=[r for r in (comparison.a, comparison.b) if r.status != Status.FINISHED],
+            runs_compared=[("A", comparison.a), ("B", comparison.b)],
+            query=f"a={comparison.a.pk}&b={comparison.b.pk}",
+            totals=[
+                {
+                    "level": lv,
+                    "label": Level(lv).label,
+                    "counts": counts,
+                    "cells": [(c, counts[c]) for c in CHANGES],
+                }
+                for lv, counts in comparison.totals().items()
+            ],
+            level=level,
+            level_label=Level(level).label,
+            by=by,
+            groupings=[(g, GROUPING_LABELS[g]) for g in LEVEL_GROUPINGS[level]],
+            areas=areas,
+            level_totals=level_totals,
+            indicators=comparison.by_indicator(level),
+            change=change,
+            change_label=CHANGE_LABELS[change],
+            area=area,
+            rows=rows,
+            page=page,
+            has_next=has_next,
+        )
+    context["changes"] = [(c, CHANGE_LABELS[c]) for c in CHANGES]
+    return render(request, "assessment/compare.html", context)
+
+
+@never_cache
+@login_required
+def compare_export(request: HttpRequest) -> HttpResponse:
+    """Totals, the counts by area and every changed entity with its reasons, one sheet each."""
+    comparison = _comparison(request)
+    a, b = comparison.a, comparison.b
+    labels = [str(CHANGE_LABELS[c]) for c in CHANGES]
+    totals = comparison.totals()
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+        (
+            "汇总",
+            [gettext("层级"), *labels, gettext("合计")],
+            [
+                [str(Level(lv).label), *[c[ch] for ch in CHANGES], c["total"]]
+                for lv, c in totals.items()
+            ],
+        )
+    ]
+    counts = {}
+    for level in LEVELS:
+        by = LEVEL_GROUPINGS[level][0]
+        areas, _totals = comparison.by_area(level, by)
+        sheets.append(
+            (
+                f"{LEVEL_ZH[level]}·按区域",
+                [gettext("区划代码"), gettext("名称"), *labels, gettext("合计")],
+                [[r["code"], r["name"], *[r[c] for c in CHANGES], r["total"]] for r in areas],
+            )
+        )
+    for level in LEVELS:
+        rows = comparison.export_rows(level)
+        _format(rows)
+        counts[level] = len(rows)
+        sheets.append(
+            (
+                f"{LEVEL_ZH[level]}·变化名单",
+                [
+                    gettext("变化"),
+                    *_entity_columns(level),
+                    gettext("运行 A 达标"),
+                    gettext("运行 B 达标"),
+                    gettext("原因"),
+                ],
+                [
+                    [
+                        str(CHANGE_LABELS[r["change"]]),
+                        *_entity_cells(level, r),
+                        _yes_no(r["before"]),
+                        _yes_no(r["after"]),
+                        _reasons_text(r),
+                    ]
+                    for r in rows
+                ],
+            )
+        )
+    content = _workbook(sheets)
+    with transaction.atomic():
+        audit.record(
+            actor=request.user,
+            action=Action.EXPORT,
+            instance=b,
+            model="assessment.assessmentrun",
+            area_code=request.user.scope_prefix() or "",
+            changes={"a": a.pk, "b": b.pk, "counts": counts},
+            message=gettext("导出评估对比 #{a} → #{b}").format(a=a.pk, b=b.pk),
+        )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx(content, f"compare-{a.pk}-{b.pk}-{stamp}.xlsx")
+
+
+def _yes_no(flag: bool | None) -> str:
+    if flag is None:
+        return ""
+    return gettext("是") if flag else gettext("否")
+
+
+# ------------------------------------------------------------------------------ preview
+
+
+def _example(adopted: Standard) -> str:
+    """The text the draft box starts with: a draft extending the adopted standard."""
+    return (
+        f'id = "{adopted.id}-draft"\n'
+        f'name = "{adopted.name}(征求意见稿)"\n'
+        f'name_en = "{adopted.name_en} (draft)"\n'
+        f'region = "{adopted.region}"\n'
+        f"year = {adopted.year}\n"
+        'version = "draft"\n'
+        f'extends = "{adopted.id}"\n\n'
+        "# 例:修改阈值或新增指标\n"
+        "# [parameters]\n"
+        "# collective_income_min = 30000\n"
+    )
+
+
+class PreviewForm(forms.Form):
+    draft_text = forms.CharField(
+        label=_("草案标准(TOML)"),
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 90, "spellcheck": "false"}),
+        required=False,
+        max_length=DRAFT_MAX_CHARS,
+    )
+    draft_file = forms.FileField(
+        label=_("或上传草案文件(.toml)"),
+        required=False,
+        help_text=_("上传的文件优先于文本框;草案只用于本次预览,不会保存"),
+    )
+    adopted = forms.ChoiceField(label=_("现行标准"))
+    year = forms.IntegerField(label=_("评估年度"), min_value=2000, max_value=2100, required=False)
+    area = forms.ChoiceField(label=_("范围"), required=False)
+    by = forms.ChoiceField(
+        label=_("户的汇总方式"),
+        required=False,
+        choices=[(g, GROUPING_LABELS[g]) for g in LEVEL_GROUPINGS[Level.HOUSEHOLD]],
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.standards = {s.id: s for s in loader.available()}
+        self.fields["adopted"].choices = [
+            (s.id, f"{s.name}({s.id})") for s in self.standards.values()
+        ]
+        self.fields["year"].help_text = _("留空则用现行标准所定年度")
+        visible = Area.objects.visible_to(user)
+        levels = [AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP]
+        areas = list(
+            visible.filter(level__in=levels).values_list("code", "name", "level")[
+                :AREA_CHOICES_LIMIT
+            ]
+        )
+        indent = {AreaLevel.TOWNSHIP: "\u3000", AreaLevel.COUNTY: ""}
+        self.fields["area"].choices = [("", _("本人管辖范围(全部)"))] + [
+            (code, indent.get(level, "") + name) for code, name, level in areas
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("draft_file")
+        name = "draft.toml"
+        text = data.get("draft_text") or ""
+        if upload:
+            if upload.size > DRAFT_MAX_CHARS * 4:
+                self.add_error("draft_file", gettext("文件过大"))
+                return data
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("draft_file", gettext("文件必须是 UTF-8 编码的 TOML 文本"))
+                return data
+            name = upload.name
+            data["draft_text"] = text
+        if not text.strip():
+            self.add_error("draft_text", gettext("请粘贴或上传草案标准"))
+            return data
+        try:
+            data["draft"] = loader.loads(text, name=name)
+        except StandardError as error:
+            self.add_error("draft_text" if not upload else "draft_file", str(error))
+        adopted = self.standards.get(data.get("adopted") or "")
+        if adopted is not None and not data.get("year"):
+            data["year"] = adopted.year
+        data["adopted_standard"] = adopted
+        return data
+
+
+def _require_scope(request: HttpRequest) -> None:
+    if request.user.scope_prefix() is None:
+        raise PermissionDenied(gettext("您没有可预览的区划范围"))
+
+
+def _preview(request: HttpRequest, form: PreviewForm) -> tuple[Preview, str] | None:
+    """The preview of a valid form, or None with the refusal added to the form."""
+    data = form.cleaned_data
+    try:
+        code = resolve_scope(request.user, data.get("area") or "")
+    except PermissionDenied as error:
+        form.add_error("area", str(error))
+        return None
+    except Area.DoesNotExist:
+        form.add_error("area", gettext("未知区划"))
+        return None
+    try:
+        preview = Preview(
+            adopted=data["adopted_standard"],
+            draft=data["draft"],
+            year=data["year"],
+            prefix=_prefix(code),
+            language=get_language() or "zh",
+        )
+    except StandardError as error:
+        form.add_error("draft_text", str(error))
+        return None
+    return preview, code
+
+
+def _audit_preview(request: HttpRequest, preview: Preview, code: str, action: str) -> None:
+    """A preview reads the registry: recorded like a run (nothing is stored but this entry)."""
+    draft = preview.draft
+    verb = gettext("导出") if action == Action.EXPORT else gettext("预览")
+    with transaction.atomic():
+        audit.record(
+            actor=request.user,
+            action=action,
+            model="assessment.preview",
+            object_repr=f"{draft.id} {draft.version}"[:200],
+            area_code=code,
+            changes={"draft": draft.id, "adopted": preview.adopted.id, "year": preview.year},
+            message=gettext("{verb}草案标准 {draft}(对比 {adopted},{year} 年度),草案未保存").format(
+                verb=verb, draft=draft.id, adopted=preview.adopted.id, year=preview.year
+            ),
+        )
+
+
+def _show(text: str | None) -> tuple[str, str, int, str]:
+    """The list shown: 'level.change.page[.area]' from the button pressed."""
+    parts = (text or "").split(".")
+    level = parts[0] if parts and parts[0] in LEVELS else Level.HOUSEHOLD
+    change = parts[1] if len(parts) > 1 and parts[1] in PREVIEW_CHANGES else UNMET
+    page = _int(parts[2] if len(parts) > 2 else None)
+    area = _area_param(parts[3] if len(parts) > 3 else None)
+    return level, change, page, area
+
+
+@never_cache
+@login_required
+def preview(request: HttpRequest) -> HttpResponse:
+    _require_scope(request)
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        form = PreviewForm(request.POST, request.FILES, user=request.user)
+        result = _preview(request, form) if form.is_valid() else None
+        if result is not None:
+            preview_, code = result
+            by = form.cleaned_data.get("by") or "township"
+            level, change, page, area = _show(request.POST.get("show"))
+            summaries = []
+            for lv in LEVELS:
+                areas, totals, indicators = preview_.summary(lv, grouping(lv, by))
+                for row in areas:
+                    row["cells"] = [(c, row[c]) for c in PREVIEW_CHANGES]
+                summaries.append(
+                    {
+                        "level": lv,
+                        "label": Level(lv).label,
+                        "areas": areas,
+                        "totals": totals,
+                        # Only indicators the draft touches or whose verdicts flip.
+                        "indicators": [
+                            i for i in indicators if i["state"] or i["failing"] or i["passing"]
+                        ],
+                        "unchanged": sum(
+                            1
+                            for i in indicators
+                            if not (i["state"] or i["failing"] or i["passing"])
+                        ),
+                    }
+                )
+            rows, has_next = preview_.entities(level, change, page, area)
+            _format(rows)
+            _audit_preview(request, preview_, code, Action.CREATE)
+            context.update(
+                preview=preview_,
+                area_code=code,
+                area_name=Area.objects.filter(code=code).values_list("name", flat=True).first()
+                if code
+                else "",
+                summaries=summaries,
+                level=level,
+                level_label=Level(level).label,
+                change=change,
+                change_label=CHANGE_LABELS[change],
+                area=area,
+                rows=rows,
+                page=page,
+                has_next=has_next,
+            )
+            if form.cleaned_data.get("draft_file"):
+                # Re-render with the uploaded text in the box: the next page or export posts it.
+                data = request.POST.copy()
+                data["draft_text"] = form.cleaned_data["draft_text"]
+                form = PreviewForm(data, user=request.user)
+                form.is_valid()
+        status = 200 if result is not None else 400
+    else:
+        form = PreviewForm(user=request.user)
+        if form.standards:
+            adopted = form.standards.get(
+                request.GET.get("adopted", ""), form.standards[default_standard_id()]
+            )
+            form.initial.update(adopted=adopted.id, draft_text=_example(adopted))
+        status = 200
+    context.update(form=form, preview_changes=[(c, CHANGE_LABELS[c]) for c in PREVIEW_CHANGES])
+    return render(request, "assessment/preview.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def preview_export(request: HttpRequest) -> HttpResponse:
+    """The preview of the posted draft as a workbook (computed again, still not stored)."""
+    _require_scope(request)
+    form = PreviewForm(request.POST, request.FILES, user=request.user)
+    result = _preview(request, form) if form.is_valid() else None
+    if result is None:
+        return render(request, "assessment/preview.html", {"form": form}, status=400)
+    preview_, code = result
+    by = form.cleaned_data.get("by") or "township"
+    labels = [str(CHANGE_LABELS[c]) for c in PREVIEW_CHANGES]
+    summary_rows, area_sheets, list_sheets = [], [], []
+    for level in LEVELS:
+        areas, totals, indicators = preview_.summary(level, grouping(level, by))
+        summary_rows.append(
+            [
+                str(Level(level).label),
+                totals["total"],
+                totals["met_before"],
+                totals["met_after"],
+                totals[MET],
+                totals[UNMET],
+            ]
+        )
+        area_sheets.append(
+            (
+                f"{LEVEL_ZH[level]}·按区域",
+                [gettext("区划代码"), gettext("名称"), *labels, gettext("合计")],
+                [
+                    [r["code"], r["name"], *[r[c] for c in PREVIEW_CHANGES], r["total"]]
+                    for r in areas
+                ],
+            )
+        )
+        rows = preview_.export_rows(level)
+        _format(rows)
+        list_sheets.append(
+            (
+                f"{LEVEL_ZH[level]}·变化名单",
+                [gettext("变化"), *_entity_columns(level), gettext("原因")],
+                [
+                    [str(CHANGE_LABELS[r["change"]]), *_entity_cells(level, r), _reasons_text(r)]
+                    for r in rows
+                ],
+            )
+        )
+    summary = (
+        "汇总",
+        [
+            gettext("层级"),
+            gettext("对象数"),
+            gettext("现行标准达标"),
+            gettext("草案达标"),
+            gettext("新达标"),
+            gettext("新未达标"),
+        ],
+        summary_rows,
+    )
+    content = _workbook([summary, *area_sheets, *list_sheets])
+    _audit_preview(request, preview_, code, Action.EXPORT)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", preview_.draft.id)[:60]
+    return _xlsx(content, f"preview-{safe}-{stamp}.xlsx")

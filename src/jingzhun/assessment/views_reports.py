@@ -1,0 +1,329 @@
+"""The reports of one stored run: the run page (the hub), blockers by area, the household
+drill-down list, village readiness, the county projection, and their .xlsx exports.
+
+Every query goes through `reports` (which starts at `visible_to`); a run the user cannot see is a
+404, and the report pages of a run that has not finished send the user back to the run page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+
+from jingzhun import areacodes
+from jingzhun.areas.models import Area
+from jingzhun.core.paging import DeferredJoinPaginator
+
+from . import excel, reports
+from .choices import Level, Status
+from .models import AssessmentRun
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HOUSEHOLDS_PER_PAGE = 50
+VILLAGES_PER_PAGE = 100
+AREA_SELECT_LIMIT = 2_000
+
+
+def _run(request: HttpRequest, pk: int) -> AssessmentRun:
+    return get_object_or_404(
+        AssessmentRun.objects.visible_to(request.user).select_related("created_by"), pk=pk
+    )
+
+
+def _finished_run(request: HttpRequest, pk: int) -> AssessmentRun | HttpResponseRedirect:
+    run = _run(request, pk)
+    if run.status != Status.FINISHED:
+        return redirect("assessment-run", pk=run.pk)
+    return run
+
+
+def _optional_url(name: str, *args: Any) -> str:
+    """A url of a page another part builds (compare): '' until it exists."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+def _query(params: QueryDict) -> str:
+    """The query string minus paging, for pager and export links."""
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _area_choices(run: AssessmentRun, user: Any) -> list[tuple[str, str]]:
+    """Counties, townships and villages under the run's root that the user sees (indented)."""
+    areas = reports._within(
+        Area.objects.visible_to(user).filter(level__in=["county", "township", "village"]),
+        "code",
+        reports.area_prefix(run.area_code),
+    ).values_list("code", "name", "level")[: AREA_SELECT_LIMIT + 1]
+    areas = list(areas)
+    if len(areas) > AREA_SELECT_LIMIT:
+        return []
+    indent = {"county": "", "township": "\u3000", "village": "\u3000\u3000"}
+    return [(code, indent[level] + name) for code, name, level in areas]
+
+
+def _area(request: HttpRequest) -> str:
+    area = request.GET.get("area", "").strip()
+    return area if reports.area_prefix(area) else ""
+
+
+def _trail(run: AssessmentRun, user: Any, area: str) -> list[Area]:
+    """The areas from the report's root down to `area`, for the breadcrumb (one query)."""
+    if not area:
+        return []
+    top = len(reports.base_prefix(run, user))
+    target = Area.objects.filter(code=area).first()
+    if target is None:
+        return []
+    chain = [*target.ancestors(), target]
+    return [a for a in chain if len(a.prefix) >= top]
+
+
+def _run_context(run: AssessmentRun) -> dict[str, Any]:
+    return {
+        "run": run,
+        "standard_name": reports.standard_name(run),
+        "scope_name": excel.scope_name(run),
+    }
+
+
+# ---------------------------------------------------------------- the run page
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    context = _run_context(run)
+    context["compare_url"] = _optional_url("assessment-compare")
+    context["live"] = (Status.QUEUED, Status.RUNNING)  # for the progress fragment
+    if run.status == Status.FINISHED:
+        household = reports.blockers(run, request.user, Level.HOUSEHOLD)
+        village = reports.blockers(run, request.user, Level.VILLAGE)
+        context.update(
+            summary=reports.summary(run, request.user),
+            household=household,
+            village=village,
+            village_classes=_class_rows(run, request.user),
+            chart={
+                "names": [str(r.indicator.label) for r in household.rows],
+                "values": [r.unmet for r in household.rows],
+                "only": [r.only for r in household.rows],
+                "series": [gettext("未达标户数"), gettext("仅此一项未达标")],
+            },
+        )
+    return render(request, "assessment/run_detail.html", context)
+
+
+def _class_rows(run: AssessmentRun, user: Any, area: str = "") -> list[dict[str, Any]]:
+    counts = reports.village_class_counts(run, user, area)
+    return [
+        {"klass": key, "label": label, "count": counts.get(key, 0)}
+        for key, label in reports.VillageClass.choices
+    ]
+
+
+# ---------------------------------------------------------------- blockers by area
+
+
+@login_required
+def run_blockers(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    area = _area(request)
+    breakdown = reports.blockers_by_area(run, request.user, Level.HOUSEHOLD, area)
+    base = breakdown.base.code if breakdown.base else ""
+    context = _run_context(run)
+    context.update(
+        area=area,
+        base=breakdown.base,
+        trail=_trail(run, request.user, area),
+        household=reports.blockers(run, request.user, Level.HOUSEHOLD, base),
+        village=reports.blockers(run, request.user, Level.VILLAGE, base),
+        breakdown=breakdown,
+        village_breakdown=reports.blockers_by_area(run, request.user, Level.VILLAGE, area),
+    )
+    return render(request, "assessment/report_blockers.html", context)
+
+
+# ---------------------------------------------------------------- household drill-down
+
+
+def _household_filter(run: AssessmentRun, params: QueryDict) -> dict[str, Any]:
+    """The drill-down's filter from the query string; unknown indicator ids are dropped."""
+    ids = {i.id for i in reports.indicators_of(run, Level.HOUSEHOLD)}
+    indicator = params.get("indicator", "")
+    indicator = indicator if indicator in ids else ""
+    met_param = params.get("met", "")
+    met: bool | None = {"0": False, "1": True}.get(met_param)
+    if indicator and met is None and met_param != "all":
+        met = False  # a blocker link: the households failing it
+    area = params.get("area", "").strip()
+    return {
+        "indicator": indicator,
+        "met": met,
+        "only": params.get("only") == "1" and bool(indicator),
+        "candidates": params.get("candidates") == "1",
+        "area": area if reports.area_prefix(area) else "",
+    }
+
+
+def _household_title(run: AssessmentRun, chosen: dict[str, Any]) -> str:
+    labels = {i.id: i.label for i in reports.indicators_of(run, Level.HOUSEHOLD)}
+    label = labels.get(chosen["indicator"], "")
+    if chosen["candidates"]:
+        return gettext("可退出户(全部指标达标)")
+    if chosen["only"]:
+        return gettext("仅“{label}”一项未达标的户").format(label=label)
+    if label and chosen["met"] is False:
+        return gettext("“{label}”未达标的户").format(label=label)
+    if label and chosen["met"] is True:
+        return gettext("“{label}”达标的户").format(label=label)
+    if chosen["met"] is False:
+        return gettext("未达标户")
+    return gettext("未脱贫户(含返贫)评估结果")
+
+
+@login_required
+def run_households(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    chosen = _household_filter(run, request.GET)
+    queryset = reports.household_verdicts(run, request.user, **chosen)
+    paginator = DeferredJoinPaginator(queryset, HOUSEHOLDS_PER_PAGE)
+    page = paginator.get_page(_page_number(request))
+    area_name = ""
+    if chosen["area"]:
+        found = Area.objects.filter(code=areacodes.pad(chosen["area"])).first()
+        area_name = found.name if found else chosen["area"]
+    context = _run_context(run)
+    context.update(
+        title=_household_title(run, chosen),
+        chosen=chosen,
+        area_name=area_name,
+        page=page,
+        rows=reports.household_page_rows(run, request.user, list(page.object_list)),
+        indicators=reports.indicators_of(run, Level.HOUSEHOLD),
+        areas=_area_choices(run, request.user),
+        query=_query(request.GET),
+    )
+    return render(request, "assessment/report_households.html", context)
+
+
+@never_cache
+@login_required
+def run_households_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    chosen = _household_filter(run, request.GET)
+    queryset = reports.household_verdicts(run, request.user, **chosen)
+    content = excel.households_workbook(run, request.user, queryset, chosen)
+    return _xlsx(content, f"assessment-{run.pk}-households-{_stamp()}.xlsx")
+
+
+# ---------------------------------------------------------------- villages
+
+
+def _village_filter(run: AssessmentRun, params: QueryDict) -> dict[str, Any]:
+    ids = {i.id for i in reports.indicators_of(run, Level.VILLAGE)}
+    indicator = params.get("indicator", "")
+    indicator = indicator if indicator in ids else ""
+    klass = params.get("klass", "")
+    area = params.get("area", "").strip()
+    return {
+        "area": area if reports.area_prefix(area) else "",
+        "klass": klass if klass in reports.VillageClass.labels else "",
+        "indicator": indicator,
+        "met": {"0": False, "1": True}.get(params.get("met", ""), False),
+        "only": params.get("only") == "1" and bool(indicator),
+        "poor_only": params.get("poor") == "1",
+    }
+
+
+@login_required
+def run_villages(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    chosen = _village_filter(run, request.GET)
+    queryset = reports.villages(run, request.user, **chosen)
+    paginator = DeferredJoinPaginator(queryset, VILLAGES_PER_PAGE)
+    page = paginator.get_page(_page_number(request))
+    context = _run_context(run)
+    context.update(
+        chosen=chosen,
+        page=page,
+        rows=reports.village_rows(run, request.user, page.object_list, area=chosen["area"]),
+        indicators=reports.indicators_of(run, Level.VILLAGE),
+        classes=_class_rows(run, request.user, chosen["area"]),
+        areas=_area_choices(run, request.user),
+        query=_query(request.GET),
+    )
+    return render(request, "assessment/report_villages.html", context)
+
+
+@never_cache
+@login_required
+def run_villages_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    chosen = _village_filter(run, request.GET)
+    queryset = reports.villages(run, request.user, **chosen)
+    content = excel.villages_workbook(run, request.user, queryset, chosen, area=chosen["area"])
+    return _xlsx(content, f"assessment-{run.pk}-villages-{_stamp()}.xlsx")
+
+
+# ---------------------------------------------------------------- counties
+
+
+@login_required
+def run_counties(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    context = _run_context(run)
+    context["counties"] = reports.county_projection(run, request.user)
+    return render(request, "assessment/report_counties.html", context)
+
+
+# ---------------------------------------------------------------- the whole workbook
+
+
+@never_cache
+@login_required
+def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _finished_run(request, pk)
+    if isinstance(run, HttpResponseRedirect):
+        return run
+    content = excel.run_workbook(run, request.user)
+    return _xlsx(content, f"assessment-{run.pk}-{_stamp()}.xlsx")
