@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from jingzhun.assessment.models import AssessmentRun, Verdict
 from jingzhun.assessment.services import create_run
 from jingzhun.audit.models import AuditEntry
 from tests.factories import UserFactory
+from tests.worker import task_worker
 
 
 def work_off_queue() -> None:
-    """What `jingzhun db_worker --batch` does, in this process and without signal handlers."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
+    """What `jingzhun db_worker --batch` does."""
+    task_worker().run()
 
 
 def start(client, **data):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.factories import UserFactory
+from tests.worker import task_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,16 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker(live_server):
     """`jingzhun db_worker` in a thread of the test process (same test database)."""
-    loop = Worker(
-        queue_names=["default"],
-        interval=0.2,
-        batch=False,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    )
+    loop = task_worker(batch=False, interval=0.2)
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
     yield loop
