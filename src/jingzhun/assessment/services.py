@@ -74,20 +74,6 @@ def wide_result(standard: Standard, level: str, view: ir.Table, year: int) -> ir
     return result.mutate(_area=result[area])
 
 
-def level_result(standard: Standard, level: str, view: ir.Table, year: int) -> ir.Table:
-    """wide_result() plus one explanation column per indicator and language (`<id>__zh`,
-    `<id>__en`)."""
-    result = wide_result(standard, level, view, year)
-    extra = {
-        f"{indicator.id}__{language}": indicator_explanation_expr(
-            standard, indicator, result, year=year, language=language
-        )
-        for indicator in standard.indicators(level)
-        for language in LANGUAGES
-    }
-    return result.mutate(**extra)
-
-
 def long_tables(
     standard: Standard, level: str, wide: ir.Table, run_id: int, year: int
 ) -> tuple[ir.Table, list[ir.Table]]:
