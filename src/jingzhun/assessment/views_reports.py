@@ -6,10 +6,12 @@ Every query goes through `reports` (which starts at `visible_to`); a run the use
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -36,11 +38,18 @@ def _run(request: HttpRequest, pk: int) -> AssessmentRun:
     )
 
 
-def _finished_run(request: HttpRequest, pk: int) -> AssessmentRun | HttpResponseRedirect:
-    run = _run(request, pk)
-    if run.status != Status.FINISHED:
-        return redirect("assessment-run", pk=run.pk)
-    return run
+def finished_run(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A report view of a visible run (404 otherwise), called with the run instead of its pk;
+    a run that has not finished sends the user to its page, which shows its status."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+        run = _run(request, pk)
+        if run.status != Status.FINISHED:
+            return redirect("assessment-run", pk=run.pk)
+        return view(request, run)
+
+    return wrapper
 
 
 def _optional_url(name: str, *args: Any) -> str:
@@ -153,10 +162,8 @@ def _class_rows(run: AssessmentRun, user: Any, area: str = "") -> list[dict[str,
 
 
 @login_required
-def run_blockers(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_blockers(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     area = _area(request)
     breakdown = reports.blockers_by_area(run, request.user, Level.HOUSEHOLD, area)
     base = breakdown.base.code if breakdown.base else ""
@@ -212,10 +219,8 @@ def _household_title(run: AssessmentRun, chosen: dict[str, Any]) -> str:
 
 
 @login_required
-def run_households(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_households(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     chosen = _household_filter(run, request.GET)
     queryset = reports.household_verdicts(run, request.user, **chosen)
     paginator = DeferredJoinPaginator(queryset, HOUSEHOLDS_PER_PAGE)
@@ -240,10 +245,8 @@ def run_households(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def run_households_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_households_xlsx(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     chosen = _household_filter(run, request.GET)
     queryset = reports.household_verdicts(run, request.user, **chosen)
     content = excel.households_workbook(run, request.user, queryset, chosen)
@@ -270,10 +273,8 @@ def _village_filter(run: AssessmentRun, params: QueryDict) -> dict[str, Any]:
 
 
 @login_required
-def run_villages(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_villages(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     chosen = _village_filter(run, request.GET)
     queryset = reports.villages(run, request.user, **chosen)
     paginator = DeferredJoinPaginator(queryset, VILLAGES_PER_PAGE)
@@ -293,10 +294,8 @@ def run_villages(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def run_villages_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_villages_xlsx(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     chosen = _village_filter(run, request.GET)
     queryset = reports.villages(run, request.user, **chosen)
     content = excel.villages_workbook(run, request.user, queryset, chosen, area=chosen["area"])
@@ -307,10 +306,8 @@ def run_villages_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_counties(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_counties(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     context = _run_context(run)
     context["counties"] = reports.county_projection(run, request.user)
     return render(request, "assessment/report_counties.html", context)
@@ -321,9 +318,7 @@ def run_counties(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _finished_run(request, pk)
-    if isinstance(run, HttpResponseRedirect):
-        return run
+@finished_run
+def run_xlsx(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     content = excel.run_workbook(run, request.user)
     return _xlsx(content, f"assessment-{run.pk}-{_stamp()}.xlsx")
