@@ -5,6 +5,7 @@ JINGZHUN_DATABASE_URL  e.g. postgres://user@127.0.0.1:5432/jingzhun; default SQL
 JINGZHUN_SECRET_KEY    default: generated once and kept in JINGZHUN_HOME/secret_key
 JINGZHUN_DEBUG         1 to enable Django debug pages (never in production)
 JINGZHUN_ALLOWED_HOSTS comma-separated; default 127.0.0.1,localhost
+JINGZHUN_NOTICE_DAYS   calendar days of a public notice (公示), default 7
 JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
 JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
                        cluster needs storage its executors read); default the system temp
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "jingzhun.audit",
     "jingzhun.registry",
     "jingzhun.assessment",
+    "jingzhun.procedures",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +178,9 @@ SPECTACULAR_SETTINGS = {
         "HouseholdKindEnum": "jingzhun.registry.choices.Kind",
         "MeasureKindEnum": "jingzhun.registry.choices.MeasureKind",
         "StatusEnum": "jingzhun.registry.choices.Status",
+        "ProcedureKindEnum": "jingzhun.procedures.flows.Kind",
+        "ProcedureStateEnum": "jingzhun.procedures.flows.STATE_CHOICES",
+        "StepIdEnum": "jingzhun.procedures.flows.StepId",
     },
 }
 
@@ -189,6 +194,9 @@ LOGGING = {
 # Background jobs (assessment runs): Django 6's tasks API through the django-tasks backport, queued
 # in the application database, run by `jingzhun db_worker` (`jingzhun serve` starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Calendar days a public notice (公示) runs, the first day included.
+NOTICE_DAYS = int(os.environ.get("JINGZHUN_NOTICE_DAYS", "7"))
 
 # Assessment engines (docs/engine.md). Spark: local mode by default; a cluster URL
 # (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.

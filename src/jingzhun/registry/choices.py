@@ -10,12 +10,20 @@ class Status(models.TextChoices):
     RELAPSED = "relapsed", _("返贫")
     DEREGISTERED = "deregistered", _("销号")
     MONITORED = "monitored", _("监测户")
+    # Applied (or found by survey) and going through the entry procedure; not yet counted.
+    APPLICANT = "applicant", _("拟纳入")
 
 
 # Statuses in which the household is still counted as registered poor (incidence numerator).
 POOR_STATUSES = (Status.REGISTERED, Status.RELAPSED)
 # A person may belong to at most one household in these statuses.
-ACTIVE_STATUSES = (Status.REGISTERED, Status.EXITED, Status.RELAPSED, Status.MONITORED)
+ACTIVE_STATUSES = (
+    Status.REGISTERED,
+    Status.EXITED,
+    Status.RELAPSED,
+    Status.MONITORED,
+    Status.APPLICANT,
+)
 
 
 class Kind(models.TextChoices):

@@ -1,0 +1,1 @@
+from tests.procedures.builders import pinned_today, staff  # noqa: F401
