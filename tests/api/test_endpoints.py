@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from jingzhun import masking
 from jingzhun.audit.models import AuditEntry
+from jingzhun.registry import services as registry_services
 from jingzhun.registry.models import Helper, Household, Income, Measure, Person, StatusChange
 from tests.api.conftest import client_for, results
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory, id_number
@@ -297,19 +298,20 @@ def test_helpers_and_measures_crud(village, township_operator) -> None:
 def test_household_history(village, township_operator) -> None:
     household = HouseholdFactory(village=village)
     client = client_for(township_operator)
-    client.patch(f"/api/households/{household.pk}/", {"status": "exited"})
-    assert (
-        client.patch(
-            f"/api/households/{household.pk}/", {"status": "exited", "exit_year": 2019}
-        ).status_code
-        == 200
+    # Status and exit year change only through a procedure, never by an edit.
+    refused = client.patch(f"/api/households/{household.pk}/", {"status": "exited"})
+    assert refused.status_code == 400 and "动态管理" in refused.json()["status"][0]
+    assert client.patch(f"/api/households/{household.pk}/", {"hamlet": "五组"}).status_code == 200
+    registry_services.change_status(
+        household, "exited", acting_user=township_operator, reason="退出公告"
     )
     history = client.get(f"/api/households/{household.pk}/history/").json()
     assert [(c["old_status"], c["new_status"]) for c in history["status_changes"]] == [
         ("registered", "exited")
     ]
     assert [a["changes"] for a in history["audit"]] == [
-        {"exit_year": [None, 2019], "status": ["registered", "exited"]}
+        {"status": ["registered", "exited"]},
+        {"hamlet": ["", "五组"]},
     ]
 
 

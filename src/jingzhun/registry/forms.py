@@ -94,6 +94,10 @@ class HouseholdForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.initial["other_causes"] = self.instance.other_cause_list()
+            # Changed only through a procedure (动态管理); shown, not editable.
+            for name in ("status", "exit_year"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("通过动态管理程序变更")
 
     def clean_other_causes(self) -> str:
         # Stored comma-separated and sorted: one plain column every engine can read.

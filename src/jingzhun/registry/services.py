@@ -20,6 +20,10 @@ from . import choices as c
 from . import validation
 from .models import Helper, Household, Income, Measure, Person, PersonNameKey, StatusChange
 
+# Changed only by a procedure's final step (procedures.services → change_status), never by an
+# edit: a household enters, leaves or returns to the registry through review and public notice.
+PROCEDURE_FIELDS = ("status", "exit_year")
+
 
 def today() -> datetime.date:
     return timezone.localdate()
@@ -102,7 +106,11 @@ def update_household(household: Household, data: Mapping[str, Any], *, acting_us
     ensure_can_edit(acting_user, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
     before = audit.snapshot(household)
-    old_status = household.status
+    locked = [f for f in PROCEDURE_FIELDS if f in data and data[f] != getattr(household, f)]
+    if locked:
+        raise ValidationError(
+            {f: [_("贫困户状态和脱贫年度只能通过动态管理程序变更")] for f in locked}
+        )
     for key, value in data.items():
         setattr(household, key, value)
     merged = {**before, **{k: getattr(household, k) for k in data}}
@@ -113,15 +121,6 @@ def update_household(household: Household, data: Mapping[str, Any], *, acting_us
     if not changes:
         return {}
     household.save()
-    if household.status != old_status:
-        StatusChange.objects.create(
-            household=household,
-            date=today(),
-            old_status=old_status,
-            new_status=household.status,
-            reason=_("手工修改"),
-            actor=acting_user,
-        )
     _audit(acting_user, Action.UPDATE, household, household, changes)
     return changes
 
