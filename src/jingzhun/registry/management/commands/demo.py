@@ -88,6 +88,15 @@ class Command(BaseCommand):
                 seconds=time.perf_counter() - started,
             )
         )
+        from jingzhun.procedures.demo import seed
+
+        seeded = seed(run)
+        if seeded:
+            self.stdout.write(
+                _("已建立演示退出批次「{batch}」,公示页 /notices/{token}/").format(
+                    batch=seeded["batch"].title, token=seeded["notice"].token
+                )
+            )
 
     def _print_summary(self) -> None:
         data = summary(DEMO_COUNTY)
