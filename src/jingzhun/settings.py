@@ -6,6 +6,7 @@ JINGZHUN_SECRET_KEY    default: generated once and kept in JINGZHUN_HOME/secret_
 JINGZHUN_DEBUG         1 to enable Django debug pages (never in production)
 JINGZHUN_ALLOWED_HOSTS comma-separated; default 127.0.0.1,localhost
 JINGZHUN_NOTICE_DAYS   calendar days of a public notice (公示), default 7
+JINGZHUN_CLIENT_ADDRESS_HEADER  behind a reverse proxy, the header with the visitor's address
 JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
 JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
                        cluster needs storage its executors read); default the system temp
@@ -197,6 +198,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Calendar days a public notice (公示) runs, the first day included.
 NOTICE_DAYS = int(os.environ.get("JINGZHUN_NOTICE_DAYS", "7"))
+# Behind a reverse proxy: the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP),
+# so the public objection form's rate limit counts visitors, not the proxy.
+CLIENT_ADDRESS_HEADER = os.environ.get("JINGZHUN_CLIENT_ADDRESS_HEADER", "")
 
 # Assessment engines (docs/engine.md). Spark: local mode by default; a cluster URL
 # (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.

@@ -11,6 +11,9 @@ urlpatterns = [
     path("areas/", include("jingzhun.areas.urls")),
     path("registry/", include("jingzhun.registry.urls")),
     path("assessment/", include("jingzhun.assessment.urls")),
+    path("procedures/", include("jingzhun.procedures.urls")),
+    # Public notices (公示) and their objection form: no login (procedures/urls_public.py).
+    path("notices/", include("jingzhun.procedures.urls_public")),
     # Namespaced: the routers' names ("household-list" …) would otherwise shadow the pages'.
     path("api/", include(("jingzhun.api_urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),

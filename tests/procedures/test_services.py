@@ -497,3 +497,14 @@ def test_a_stale_version_is_a_conflict(staff, pair, pinned_today):
             acting_user=staff.village_op,
             versions=seen,
         )
+
+
+def test_the_client_address_comes_from_the_proxy_header_only_when_configured(settings):
+    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 5.6.7.8"}
+    settings.CLIENT_ADDRESS_HEADER = ""
+    assert services.client_address(meta) == "10.0.0.1"
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    assert services.client_address(meta) == "5.6.7.8"
+    assert services.client_address({"REMOTE_ADDR": "10.0.0.1"}) == "10.0.0.1"
+    assert services.client_key("5.6.7.8") != services.client_key("10.0.0.1")
+    assert "5.6.7.8" not in services.client_key("5.6.7.8")

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhun import areacodes
 from jingzhun.accounts.choices import Role
@@ -44,7 +45,11 @@ class Conflict(Exception):
     """The procedure changed since the caller read it (another user acted first)."""
 
 
-LEVEL_NAMES = {"village": _("村"), "township": _("乡镇"), "county": _("县")}
+LEVEL_NAMES = {
+    "village": gettext_lazy("村"),
+    "township": gettext_lazy("乡镇"),
+    "county": gettext_lazy("县"),
+}
 # What must never reach a public notice: an 18-character ID number, a mobile number.
 SENSITIVE = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}")
 # Public objections per client address per hour.
@@ -620,6 +625,16 @@ def close(
 
 
 # --- objections --------------------------------------------------------------------------------
+
+
+def client_address(meta: Mapping[str, Any]) -> str:
+    """The visitor's address: REMOTE_ADDR, or behind a reverse proxy the header it sets
+    (settings.CLIENT_ADDRESS_HEADER, e.g. HTTP_X_REAL_IP; for X-Forwarded-For the last entry,
+    the one the proxy itself saw). Without the setting every visitor behind a proxy would
+    share one rate limit."""
+    header = getattr(settings, "CLIENT_ADDRESS_HEADER", "")
+    value = meta.get(header, "") if header else ""
+    return value.split(",")[-1].strip() if value else meta.get("REMOTE_ADDR", "")
 
 
 def client_key(address: str) -> str:

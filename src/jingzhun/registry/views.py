@@ -26,6 +26,7 @@ from jingzhun.areas.models import Area
 from jingzhun.assessment.reports import household_assessment
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.paging import fetch_page
+from jingzhun.procedures.queries import household_procedures
 
 from . import choices as c
 from . import services
@@ -311,6 +312,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": request.user.can_edit(),
             "income_parts": columns,
             "assessment": household_assessment(request.user, household),
+            "procedures": household_procedures(request.user, household),
         },
     )
 

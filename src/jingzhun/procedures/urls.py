@@ -1,0 +1,18 @@
+"""Procedure pages for staff (views.py). The public notice pages are in urls_public.py."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.board, name="procedures-board"),
+    path("new/", views.proposal_new, name="procedures-new"),
+    path("batches/<int:pk>/", views.batch_detail, name="procedures-batch"),
+    path("batches/<int:pk>/step/", views.batch_step, name="procedures-batch-step"),
+    path("batches/<int:pk>/close/", views.batch_close, name="procedures-batch-close"),
+    path("batches/<int:pk>/objections/", views.batch_objection, name="procedures-objection-new"),
+    path(
+        "objections/<int:pk>/resolve/", views.objection_resolve, name="procedures-objection-resolve"
+    ),
+    path("<int:pk>/", views.procedure_detail, name="procedures-detail"),
+]

@@ -1,0 +1,10 @@
+"""Public notice pages (公示), served without login under /notices/ (views_public.py)."""
+
+from django.urls import path
+
+from . import views_public
+
+urlpatterns = [
+    path("<uuid:token>/", views_public.notice_page, name="notice-public"),
+    path("<uuid:token>/pdf/", views_public.notice_pdf, name="notice-public-pdf"),
+]
