@@ -139,10 +139,10 @@ def exit_batch(village: Any, staff: Staff, households: list[Household]) -> list[
     )
 
 
-@pytest.fixture
-def staff(db):
+def village_meeting_standard() -> Any:
+    """A poor village meeting every village indicator of Yunnan 2018."""
     village = area_chain()
-    village.poor_village = True  # and meeting every village indicator of Yunnan 2018
+    village.poor_village = True
     for name in (
         "hardened_road",
         "safe_water",
@@ -155,7 +155,12 @@ def staff(db):
         setattr(village, name, True)
     village.collective_income = Decimal("50000")
     village.save()
-    return Staff(village)
+    return village
+
+
+@pytest.fixture
+def staff(db):
+    return Staff(village_meeting_standard())
 
 
 @pytest.fixture
@@ -176,4 +181,5 @@ __all__ = [
     "exit_batch",
     "meeting_household",
     "verdict_of",
+    "village_meeting_standard",
 ]

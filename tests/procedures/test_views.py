@@ -93,7 +93,10 @@ def test_board_counts_batches_by_stage(staff, trio, monkeypatch, pinned_today):
 def test_board_counts_running_notice_and_default_year(staff, trio, monkeypatch, pinned_today):
     advance(trio, StepId.NOTICE, staff, monkeypatch)  # notice 2019-01-05 .. 2019-01-11
     client = client_for(staff.county)
-    assert client.get(reverse("procedures-board")).context["groups"] == []  # 2019: no batch
+    # Default year: the newest with batches (2018, though today is in 2019).
+    response = client.get(reverse("procedures-board"))
+    assert response.context["year"] == YEAR and response.context["groups"]
+    assert client.get(reverse("procedures-board"), {"year": 2019}).context["groups"] == []
     response = client.get(reverse("procedures-board"), {"year": YEAR})
     stages = response.context["groups"][0][1][0]["stages"]
     assert [(s.label, s.count) for s in stages.open] == [("公示中", 3)]

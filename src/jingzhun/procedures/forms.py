@@ -10,7 +10,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .flows import Closed, Field, Step
+from . import services
+from .flows import Closed, Field, Step, StepId
 
 TEXT_MAX = 500
 
@@ -51,8 +52,13 @@ def evidence_form_class(step: Step) -> type[forms.Form]:
 
 def evidence_form(step: Step, data: Any = None) -> forms.Form:
     """The step's evidence form; its fields are prefixed by the step id so the forms of several
-    steps can share one page."""
-    return evidence_form_class(step)(data, prefix=str(step.id))
+    steps can share one page. Dates start at today, a notice's length at NOTICE_DAYS."""
+    initial: dict[str, Any] = {
+        spec.name: services.today() for spec in step.evidence if spec.kind == "date"
+    }
+    if step.id == StepId.NOTICE:
+        initial["days"] = services.notice_days()
+    return evidence_form_class(step)(data, prefix=str(step.id), initial=initial)
 
 
 def apply_errors(error: ValidationError, form: forms.Form) -> None:

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -125,7 +125,9 @@ def board(request: HttpRequest) -> HttpResponse:
     the batch's year."""
     user = request.user
     today = services.today()
-    year = _int(request.GET.get("year"), today.year)
+    # Default: the newest year with batches (exit lists are worked on into the next year).
+    latest = Batch.objects.visible_to(user).aggregate(latest=Max("year"))["latest"]
+    year = _int(request.GET.get("year"), latest or today.year)
     chosen = _visible_area(user, request.GET.get("area", "").strip())
     area_code = chosen.code if chosen else ""
 
