@@ -166,7 +166,7 @@ def test_demo_users_have_their_roles_and_scopes(db, settings):
     logins = create_demo_users()
     create_demo_users()  # a second call changes nothing
 
-    assert [name for name, *_ in logins] == ["admin", "township", "village"]
+    assert [name for name, *_ in logins] == ["admin", "leader", "township", "village"]
     admin, township, village = (
         User.objects.get(username=n) for n in ("admin", "township", "village")
     )
@@ -197,7 +197,7 @@ def test_demo_command_builds_once_and_reuses(db, settings, capsys):
     assert "demo data found, reusing it" in out
     assert "jingzhun-demo" in out
     assert summary() == first
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4
 
 
 def test_build_province_streams_one_county_for_a_small_count(db):

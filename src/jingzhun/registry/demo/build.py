@@ -230,7 +230,8 @@ def build_province(
 
 
 def create_demo_users(county: str = DEMO_COUNTY) -> list[tuple[str, str, str, str]]:
-    """Admin (county, superuser), township operator and village operator; skips existing names.
+    """Admin (county, superuser), a second county officer, township and village operators;
+    skips existing names.
 
     Returns (username, password, role label, area name) for printing.
     """
@@ -239,6 +240,9 @@ def create_demo_users(county: str = DEMO_COUNTY) -> list[tuple[str, str, str, st
     village = Area.objects.filter(parent=township).order_by("code").first()
     wanted = [
         ("admin", Role.COUNTY_ADMIN, county_area, True),
+        # A second county officer: procedures' checker steps need someone other than the
+        # approver to announce (separation of duties).
+        ("leader", Role.COUNTY_ADMIN, county_area, False),
         ("township", Role.TOWNSHIP_OPERATOR, township, False),
         ("village", Role.VILLAGE_OPERATOR, village, False),
     ]
