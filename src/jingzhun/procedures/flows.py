@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jingzhun.accounts.choices import Role
 from jingzhun.registry.choices import Status
@@ -21,7 +22,8 @@ class Kind(models.TextChoices):
     ENTRY = "entry", _("贫困户识别纳入")
     EXIT = "exit", _("贫困户退出")
     RELAPSE = "relapse", _("返贫纳入")
-    DEREGISTRATION = "deregistration", _("销号")
+    # Same Chinese word as the status 销号 (deregistered); English tells them apart.
+    DEREGISTRATION = "deregistration", pgettext_lazy("procedure kind", "销号")
     VILLAGE_EXIT = "village_exit", _("贫困村出列")
 
 

@@ -649,6 +649,40 @@ def _check_objectable(notice: Notice, procedure: Procedure) -> None:
         raise ValidationError({"procedure": [_("该户不在本公示名单中或已办结")]})
 
 
+def _new_objection(
+    procedure: Procedure,
+    notice: Notice,
+    channel: str,
+    text: str,
+    name: str,
+    contact: str,
+    *,
+    actor: Any,
+    client: str = "",
+) -> Objection:
+    """Store an objection (open) and its audit entry; `actor` None for the public page."""
+    objection = Objection.objects.create(
+        procedure=procedure,
+        notice=notice,
+        channel=channel,
+        text=text[:2000],
+        name=(name or "").strip()[:40],
+        contact=(contact or "").strip()[:40],
+        client=client,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=Action.CREATE,
+        instance=objection,
+        household_id=procedure.household_id,
+        area_code=procedure.village_id,
+        changes={"status": [None, ObjectionStatus.OPEN]},
+        message=_("公示页提交异议") if actor is None else "",
+    )
+    return objection
+
+
 @transaction.atomic
 def lodge_objection(
     notice: Notice,
@@ -678,25 +712,9 @@ def lodge_objection(
         >= OBJECTIONS_PER_HOUR
     ):
         raise PermissionDenied(_("提交过于频繁,请一小时后再试,或到村委会当面反映"))
-    objection = Objection.objects.create(
-        procedure=procedure,
-        notice=notice,
-        channel=Channel.PUBLIC,
-        text=text[:2000],
-        name=(name or "").strip()[:40],
-        contact=(contact or "").strip()[:40],
-        client=client,
+    return _new_objection(
+        procedure, notice, Channel.PUBLIC, text, name, contact, client=client, actor=None
     )
-    audit.record(
-        actor=None,
-        action=Action.CREATE,
-        instance=objection,
-        household_id=procedure.household_id,
-        area_code=procedure.village_id,
-        changes={"status": [None, ObjectionStatus.OPEN]},
-        message=_("公示页提交异议"),
-    )
-    return objection
 
 
 @transaction.atomic
@@ -716,24 +734,9 @@ def record_objection(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": [_("异议内容: 必须填写")]})
-    objection = Objection.objects.create(
-        procedure=procedure,
-        notice=procedure.notice,
-        channel=Channel.IN_PERSON,
-        text=text[:2000],
-        name=(name or "").strip()[:40],
-        contact=(contact or "").strip()[:40],
-        recorded_by=acting_user,
+    return _new_objection(
+        procedure, procedure.notice, Channel.IN_PERSON, text, name, contact, actor=acting_user
     )
-    audit.record(
-        actor=acting_user,
-        action=Action.CREATE,
-        instance=objection,
-        household_id=procedure.household_id,
-        area_code=procedure.village_id,
-        changes={"status": [None, ObjectionStatus.OPEN]},
-    )
-    return objection
 
 
 RESOLVERS = (Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN)

@@ -39,6 +39,22 @@ class ScopedQuerysetMixin:
         return queryset
 
 
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference that only accepts records the caller can see: a foreign key is no side door.
+    `lookups` narrow it further (e.g. {"level": "village"} for a household's village)."""
+
+    def __init__(self, model: type, lookups: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self.scoped_model = model
+        self.lookups = lookups or {}
+        kwargs.setdefault("queryset", model.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        queryset = self.scoped_model.objects.visible_to(getattr(request, "user", None))
+        return queryset.filter(**self.lookups) if self.lookups else queryset
+
+
 class CanEditOrReadOnly(permissions.BasePermission):
     """Reads for any signed-in user; writes only for users whose role may edit (viewers: 403).
 

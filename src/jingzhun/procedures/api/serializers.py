@@ -3,32 +3,18 @@ services decide (roles, order of steps, evidence, locking) and write."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jingzhun import masking
+from jingzhun.accounts.api.base import ScopedPrimaryKeyField
 from jingzhun.areas.models import Area
 from jingzhun.registry.models import Household
 
 from ..flows import Closed, Kind, ReasonCategory, StepId
 from ..models import Batch, Notice, Objection, Procedure, StepRecord
 from ..queries import blocked_reason, notice_urls
-
-
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference that only accepts records the caller can see (any area level)."""
-
-    def __init__(self, model: type, **kwargs: Any) -> None:
-        self.scoped_model = model
-        kwargs.setdefault("queryset", model.objects.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        request = self.context.get("request")
-        return self.scoped_model.objects.visible_to(getattr(request, "user", None))
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -67,13 +53,13 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class BatchCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, label=_("类别"))
-    area = ScopedRelatedField(Area, label=_("区划(村;贫困村出列为乡镇)"))
+    area = ScopedPrimaryKeyField(Area, label=_("区划(村;贫困村出列为乡镇)"))
     year = serializers.IntegerField(min_value=2000, max_value=2100, label=_("年度"))
 
 
 class ProposalItemSerializer(serializers.Serializer):
-    household = ScopedRelatedField(Household, required=False, allow_null=True, label=_("贫困户"))
-    village = ScopedRelatedField(
+    household = ScopedPrimaryKeyField(Household, required=False, allow_null=True, label=_("贫困户"))
+    village = ScopedPrimaryKeyField(
         Area, required=False, allow_null=True, label=_("行政村(贫困村出列)")
     )
     reason = serializers.ChoiceField(
@@ -124,7 +110,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
 
 class ObjectionCreateSerializer(serializers.Serializer):
-    procedure = ScopedRelatedField(Procedure, label=_("办理程序"))
+    procedure = ScopedPrimaryKeyField(Procedure, label=_("办理程序"))
     text = serializers.CharField(max_length=2000, label=_("异议内容"))
     name = serializers.CharField(max_length=40, required=False, allow_blank=True)
     contact = serializers.CharField(max_length=40, required=False, allow_blank=True)

@@ -13,27 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jingzhun import masking
+from jingzhun.accounts.api.base import ScopedPrimaryKeyField
 from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
 
 from .. import choices as c
 from ..models import Helper, Household, Income, Measure, Person, StatusChange
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A reference that only accepts records the caller can see: a foreign key is no side door."""
-
-    def __init__(self, model: type, **kwargs: Any) -> None:
-        self.scoped_model = model
-        kwargs.setdefault("queryset", model.objects.all())
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> Any:
-        request = self.context.get("request")
-        queryset = self.scoped_model.objects.visible_to(getattr(request, "user", None))
-        if self.scoped_model is Area:
-            queryset = queryset.filter(level="village")
-        return queryset
 
 
 class MaskedField(serializers.CharField):
@@ -60,7 +45,7 @@ class CauseListField(serializers.ListField):
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    village = ScopedPrimaryKeyField(Area, label="所在行政村")
+    village = ScopedPrimaryKeyField(Area, {"level": "village"}, label="所在行政村")
     phone = MaskedField(masking.mask_phone, required=False, allow_blank=True, max_length=20)
     bank_account = MaskedField(
         masking.mask_account, required=False, allow_blank=True, max_length=32
