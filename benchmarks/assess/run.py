@@ -13,10 +13,14 @@ What is timed, all on the registry of the current database, standard yunnan-2018
 * (a) hand-written DuckDB SQL for the three levels (the floor), (b) pandas, (c) a per-household
   loop through the Django ORM on a sample (`--sample`), scaled linearly to every household;
 * Ibis evaluation alone on DuckDB (what a run does before storing: every level materialised);
-* end to end, per engine (`run_assessment`: read the registry, evaluate, store every verdict and
-  indicator result), each in a child process (its own peak memory), split by the run's progress
-  messages into snapshot / evaluate / store. The stored rows are deleted afterwards (`--keep`
-  keeps them).
+* end to end, per engine (`run_assessment`: read the registry, evaluate, store every verdict
+  with its values and a result row per unmet indicator), each in a child process (its own peak
+  memory), split by the run's progress messages into setup / snapshot / evaluate / store.
+  `duckdb+shared` / `spark+shared`: the same run reusing the shared snapshot that `jingzhun
+  snapshot` publishes (published just before, timed separately as "shared snapshot"; the run's
+  setup includes checking it is still exact, `registry_state`); before a plain duckdb / spark
+  run any shared snapshot of this data folder is removed. The stored rows are deleted
+  afterwards (`--keep` keeps them).
 
 Every baseline must agree with the engine: entities, entities meeting every indicator and met
 entities per indicator, per level (the ORM loop: per sampled household and indicator). The script
@@ -32,6 +36,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -60,8 +65,14 @@ from jingzhun.assessment.services import (  # noqa: E402
     run_assessment,
     wide_result,
 )
+from jingzhun.engine import snapshot as snapshots  # noqa: E402
 from jingzhun.engine.connect import duckdb_snapshot  # noqa: E402
-from jingzhun.engine.django import app_backend, app_vendor  # noqa: E402
+from jingzhun.engine.django import (  # noqa: E402
+    app_backend,
+    app_vendor,
+    registry_state,
+    shared_snapshot_root,
+)
 from jingzhun.engine.inputs import input_view  # noqa: E402
 from jingzhun.engine.snapshot import write_snapshot  # noqa: E402
 from jingzhun.engine.tables import base_tables  # noqa: E402
@@ -88,7 +99,7 @@ def end_to_end(engine: str, keep: bool) -> dict[str, Any]:
     run = run_assessment(
         standard_id=STANDARD,
         year=YEAR,
-        engine=engine,
+        engine=engine.split("+")[0],
         progress=lambda message: marks.append((time.perf_counter(), message)),
     )
     total = time.perf_counter() - started
@@ -99,8 +110,13 @@ def end_to_end(engine: str, keep: bool) -> dict[str, Any]:
 
     evaluating, storing = first("评估"), first("保存")
     snapshot, spark = first("写入快照"), first("启动 Spark")
+    reused = first("使用已有快照")
+    if engine.endswith("+shared"):
+        assert reused is not None and snapshot is None, "the shared snapshot was not reused"
+    else:
+        assert reused is None, "a shared snapshot was reused"
     phases = {
-        "setup": (snapshot or evaluating) - started,
+        "setup": (snapshot or reused or spark or evaluating) - started,
         "snapshot": ((spark or evaluating) - snapshot) if snapshot else None,
         "spark start": (evaluating - spark) if spark else None,
         "evaluate": storing - evaluating,
@@ -138,21 +154,25 @@ def peak_rss_mb() -> float:
 
 
 def stored_counts(run: AssessmentRun) -> dict[str, dict[str, Any]]:
-    met = {
+    """Per level: entities and met from the stored verdicts, met per indicator = entities minus
+    the stored result rows (one per unmet indicator)."""
+    unmet = {
         (level, indicator): n
-        for level, indicator, n in IndicatorResult.objects.filter(run=run, met=True)
+        for level, indicator, n in IndicatorResult.objects.filter(run=run)
         .values_list("level", "indicator")
         .annotate(n=Count("id"))
         .order_by()
     }
-    return {
-        level: {
-            "entities": run.counts[level]["entities"],
-            "met": run.counts[level]["met"],
-            "indicators": {i: met.get((level, i), 0) for i in _ids(level)},
+    out = {}
+    for level in LEVELS:
+        verdicts = Verdict.objects.filter(run=run, level=level)
+        entities = verdicts.count()
+        out[level] = {
+            "entities": entities,
+            "met": verdicts.filter(met=True).count(),
+            "indicators": {i: entities - unmet.get((level, i), 0) for i in _ids(level)},
         }
-        for level in LEVELS
-    }
+    return out
 
 
 def run_child(engine: str, keep: bool) -> dict[str, Any]:
@@ -209,7 +229,11 @@ def assert_same(name: str, counts: dict[str, Any], reference: dict[str, Any]) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", default="db,duckdb,spark", help="comma-separated")
+    parser.add_argument(
+        "--engines",
+        default="db,duckdb,duckdb+shared,spark,spark+shared",
+        help="comma-separated; +shared: reuse the shared snapshot",
+    )
     parser.add_argument("--sample", type=int, default=2000, help="households in the ORM loop")
     parser.add_argument("--repeat", type=int, default=3, help="median of N (SQL, Ibis)")
     parser.add_argument("--keep", action="store_true", help="keep the stored runs")
@@ -267,14 +291,38 @@ def main() -> None:
     )
 
     runs = []
+    shared_root = shared_snapshot_root()
+    published = False
     for engine in [e for e in args.engines.split(",") if e]:
+        if engine.endswith("+shared") and not published:
+            started = time.perf_counter()
+            snapshots.publish(
+                shared_root,
+                lambda target: write_snapshot(
+                    app_backend(),
+                    target,
+                    vendor=vendor,
+                    data_date=timezone.localdate(),
+                    state=registry_state(),
+                ),
+            )
+            figures["shared_snapshot"] = time.perf_counter() - started
+            published = True
+            print(f"shared snapshot {figures['shared_snapshot']:.1f} s", flush=True)
+        elif not engine.endswith("+shared") and shared_root.exists():
+            shutil.rmtree(shared_root)  # a plain run writes its own snapshot
+            published = False
+        load = os.getloadavg()[0]
         outcome = run_child(engine, args.keep)
+        outcome["load_before"] = load
         if "skipped" not in outcome:
             assert_same(f"engine {engine} (stored rows)", outcome["counts"], ibis_counts)
             print(f"end to end {engine} {outcome['seconds']:.1f} s", flush=True)
         else:
             print(f"end to end {engine} skipped: {outcome['skipped']}", flush=True)
         runs.append(outcome)
+    if published and not args.keep:
+        shutil.rmtree(shared_root)
 
     record = {
         "benchmark": "assess",
@@ -319,8 +367,12 @@ def table(record: dict[str, Any]) -> str:
         p = run["phases"]
         parts = [f"{k} {v:.1f}" for k, v in p.items() if v is not None]
         split = ", ".join(parts) + f"; peak {run['peak_rss_mb']:.0f} MB"
+        split += f"; rows {run['rows']['verdicts']:,} + {run['rows']['results']:,}"
+        split += f"; load {run.get('load_before', 0):.1f}"
         row(f"end to end, engine `{run['engine']}`", run["seconds"], split)
     row("snapshot (app DB → Parquet)", f["snapshot"])
+    if "shared_snapshot" in f:
+        row("shared snapshot (`jingzhun snapshot`, once)", f["shared_snapshot"])
     row("Ibis evaluation on DuckDB (3 levels)", f["ibis"], f"{f['ibis'] / f['sql']:.1f}× the SQL")
     row("(a) hand-written DuckDB SQL (3 levels)", f["sql"], "the floor")
     row("(b) pandas (3 levels)", f["pandas"], f"read {f['pandas_read']:.1f}")

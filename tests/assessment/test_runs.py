@@ -11,12 +11,21 @@ from jingzhun.assessment import services
 from jingzhun.assessment.models import AssessmentRun, IndicatorResult, Verdict
 from jingzhun.assessment.services import run_assessment
 from jingzhun.audit.models import AuditEntry
+from jingzhun.standards import loader
 from jingzhun.standards.errors import StandardError
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-VERDICT_FIELDS = ("level", "entity", "household_id", "area_code", "met", "unmet")
+VERDICT_FIELDS = (
+    "level",
+    "entity",
+    "household_id",
+    "area_code",
+    "met",
+    "unmet",
+    "indicator_values",
+)
 RESULT_FIELDS = (
     "level",
     "entity",
@@ -42,6 +51,7 @@ def test_db_and_duckdb_runs_store_identical_rows(registry):
     assert stored(Verdict, on_db) == stored(Verdict, on_duck)
     assert stored(IndicatorResult, on_db) == stored(IndicatorResult, on_duck)
     assert on_db.counts == on_duck.counts
+    assert on_db.thresholds == on_duck.thresholds
 
 
 def test_spark_run_stores_the_same_rows_as_the_database(
@@ -62,6 +72,7 @@ def test_spark_run_stores_the_same_rows_as_the_database(
     assert stored(Verdict, on_db) == stored(Verdict, on_spark)
     assert stored(IndicatorResult, on_db) == stored(IndicatorResult, on_spark)
     assert on_db.counts == on_spark.counts
+    assert on_db.thresholds == on_spark.thresholds
     # The snapshot was written under SNAPSHOT_DIR and is gone, with Spark's views over it.
     [(master, backend)] = backends
     assert master == "local[2]"
@@ -94,11 +105,31 @@ def test_counts_verdicts_and_explanations(registry):
     assert (income.value, income.threshold, income.met) == (2000.01, 2995.0, False)
     assert "2,000.01" in income.explanation_zh and "2,995" in income.explanation_zh
     assert "2,995" in income.explanation_en
-    # Explanations for unmet indicators only, in both languages.
+    # Every indicator's value on the verdict (the unmet ones equal their result rows), the
+    # thresholds once on the run, in the standard's order.
+    ids = [i.id for i in loader.load("yunnan-2018").indicators("household")]
+    assert sorted(ids) == ["education", "housing", "income", "measures", "medical", "pension"]
+    assert run.indicator_ids("household") == ids
+    assert ["income", 2995.0] in run.thresholds["household"]
+    assert run.threshold_of("household", "housing") is None  # a yes/no indicator
+    values = verdict.values_by_indicator()
+    assert list(values) == ids
+    assert (values["income"], values["housing"]) == (2000.01, 1.0)
+    assert values["measures"] >= 1
+    # Result rows for unmet indicators only, each with sentences in both languages.
     results = IndicatorResult.objects.filter(run=run)
-    assert not results.filter(met=True).exclude(explanation_zh="", explanation_en="").exists()
-    assert not results.filter(met=False, explanation_zh="").exists()
-    assert not results.filter(met=False, explanation_en="").exists()
+    assert sorted(results.filter(entity=str(h1.pk)).values_list("indicator", flat=True)) == sorted(
+        verdict.unmet_ids
+    )
+    for v in Verdict.objects.filter(run=run):
+        found = results.filter(level=v.level, entity=v.entity)
+        assert sorted(found.values_list("indicator", flat=True)) == sorted(v.unmet_ids)
+        for result in found:
+            assert result.value == v.values_by_indicator()[result.indicator]
+            assert result.threshold == run.threshold_of(v.level, result.indicator)
+    assert not results.filter(met=True).exists()
+    assert not results.filter(explanation_zh="").exists()
+    assert not results.filter(explanation_en="").exists()
     # h2 has no income record: the no-data sentence, not a number.
     h2 = IndicatorResult.objects.get(run=run, entity=str(registry["h"][1].pk), indicator="income")
     assert (h2.value, h2.met) == (None, False)

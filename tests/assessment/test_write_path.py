@@ -52,8 +52,13 @@ def test_the_database_engine_writes_inside_the_database(registry, monkeypatch):
     run = run_assessment(standard_id="yunnan-2018", engine="db")
     assert sizes == []  # INSERT … SELECT: no row came through Python
     assert Verdict.objects.filter(run=run).count() == 6 + 4 + 2
-    # 6 households × 6 indicators + 4 villages × 10 + 2 counties × 5
-    assert IndicatorResult.objects.filter(run=run).count() == 36 + 40 + 10
+    # One result row per unmet indicator only (of 6 households × 6 + 4 villages × 10 + 2
+    # counties × 5 pairs), none for a met one.
+    unmet = sum(len(v.unmet_ids) for v in Verdict.objects.filter(run=run))
+    results = IndicatorResult.objects.filter(run=run)
+    assert 0 < unmet < 36 + 40 + 10
+    assert results.count() == unmet
+    assert not results.filter(met=True).exists()
 
 
 def test_a_failure_in_the_middle_of_the_batches_writes_nothing(registry, monkeypatch):

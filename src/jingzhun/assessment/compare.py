@@ -7,6 +7,10 @@ verdicts and indicator results of the two runs joined on (entity[, indicator]) b
 (a hash or automatic-index join on SQLite and PostgreSQL), then grouped. Only aggregated rows and
 one page of a list come back to Python; exports fetch the changed rows once.
 
+Storage: an indicator result row exists only where the indicator is NOT met (models.py), so the
+joins of results see the unmet side of a change; the met side's value comes from that run's
+verdict (`indicator_values`, parsed for the returned rows only) and its threshold from the run.
+
 Scope: the runs come from `AssessmentRun.objects.visible_to(user)` (the views 404 otherwise) and
 every row is limited to the user's area prefix by the same range test as `visible_to`.
 """
@@ -28,7 +32,7 @@ from jingzhun.engine.tables import normalise
 from jingzhun.standards import Indicator, Standard, StandardError, loader
 
 from .choices import Level
-from .models import AssessmentRun
+from .models import AssessmentRun, parse_values
 
 PAGE_SIZE = 50
 LEVELS = [Level.HOUSEHOLD, Level.VILLAGE, Level.COUNTY]
@@ -68,6 +72,7 @@ VERDICT_COLUMNS = {
     "household_id": "int64",
     "area_code": "string",
     "met": "boolean",
+    "indicator_values": "string",
 }
 RESULT_COLUMNS = {
     "run_id": "int64",
@@ -233,9 +238,10 @@ def indicator_changes(
     backend: BaseBackend, a: int, b: int, level: str, scope: str = "", language: str = "zh"
 ) -> ir.Table:
     """Per entity and indicator whose met flag differs between the runs: values, thresholds and
-    the sentence of the side where it is unmet, in `language`. An indicator absent from one run's
-    standard counts as met there (an added indicator that is unmet, or a removed one that was
-    unmet, is a reason)."""
+    the sentence of the side where it is unmet, in `language`. Only unmet indicators have rows,
+    so a missing row is met (or not in that run's standard: an added indicator that is unmet,
+    or a removed one that was unmet, is a reason); the met side's `*_met`, value and threshold
+    are NULL here and filled in by `Comparison.fill_met_sides`."""
     text = "explanation_en" if language.startswith("en") else "explanation_zh"
     ra = _results(backend, a, level, scope)
     ra = ra.select(
@@ -360,6 +366,36 @@ class Comparison:
             self.attach_reasons(level, rows)
         return rows, has_next
 
+    def _values(
+        self, run: AssessmentRun, level: str, entities: list[str] | ir.Table
+    ) -> dict[str, dict[str, float | None]]:
+        """{entity: {indicator: value}} from the run's verdicts of these entities (a list of
+        keys, or a table with an `entity` column to semi-join)."""
+        t = _verdicts(self.backend, run.pk, level, self.scope)
+        if isinstance(entities, list):
+            t = t.filter(t.entity.isin(entities))
+        else:
+            t = t.semi_join(entities, t.entity == entities.entity)
+        ids = run.indicator_ids(level)
+        rows = t.select("entity", "indicator_values").to_pyarrow().to_pylist()
+        return {r["entity"]: parse_values(r["indicator_values"], ids) for r in rows}
+
+    def fill_met_sides(
+        self, level: str, reasons: list[dict[str, Any]], entities: list[str] | ir.Table
+    ) -> None:
+        """The side of a reason with no result row met the indicator if its run has it:
+        `*_met` True, the value from that run's verdict, the threshold from the run."""
+        sides = (("before", self.a), ("after", self.b))
+        known = {run.pk: set(run.indicator_ids(level)) for _side, run in sides}
+        values = {run.pk: self._values(run, level, entities) for _side, run in sides}
+        for reason in reasons:
+            for side, run in sides:
+                if reason[f"{side}_met"] is None and reason["indicator"] in known[run.pk]:
+                    reason[f"{side}_met"] = True
+                    found = values[run.pk].get(reason["entity"], {})
+                    reason[f"{side}_value"] = found.get(reason["indicator"])
+                    reason[f"{side}_threshold"] = run.threshold_of(level, reason["indicator"])
+
     def attach_reasons(self, level: str, rows: list[dict[str, Any]]) -> None:
         """rows[i]['reasons']: the indicators that changed, for these entities only."""
         keys = [r["entity"] for r in rows]
@@ -369,7 +405,9 @@ class Comparison:
                 self.backend, self.a.pk, self.b.pk, level, self.scope, self.language
             )
             t = t.filter(t.entity.isin(keys)).order_by(["entity", "indicator"])
-            for r in t.to_pyarrow().to_pylist():
+            found = t.to_pyarrow().to_pylist()
+            self.fill_met_sides(level, found, keys)
+            for r in found:
                 reasons[r["entity"]].append(self._reason(level, r))
         for row in rows:
             row["reasons"] = reasons.get(row["entity"], [])
@@ -385,8 +423,10 @@ class Comparison:
             self.backend, self.a.pk, self.b.pk, level, self.scope, self.language
         )
         reasons = reasons.semi_join(changed, reasons.entity == changed.entity)
+        found = reasons.order_by(["entity", "indicator"]).to_pyarrow().to_pylist()
+        self.fill_met_sides(level, found, changed.select("entity"))
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in reasons.order_by(["entity", "indicator"]).to_pyarrow().to_pylist():
+        for r in found:
             grouped[r["entity"]].append(self._reason(level, r))
         for row in rows:
             row["reasons"] = grouped.get(row["entity"], [])

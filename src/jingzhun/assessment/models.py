@@ -1,5 +1,12 @@
-"""Stored assessment runs: one run of a standard over the registry, its verdict per entity and its
-result per indicator and entity. Rows are written in bulk by `services.run_assessment` only."""
+"""Stored assessment runs: one run of a standard over the registry, its verdict per entity (with
+every indicator's value) and a result row per UNMET indicator and entity (the sentence saying
+why). Rows are written in bulk by `services.run_assessment` only.
+
+Layout (migration 0004, issue #3): a run of 3.5 M persons stores ~0.9 M verdicts and ~0.3 M
+indicator results instead of 6.6 M rows. A met indicator has no IndicatorResult row: its value is
+in `Verdict.indicator_values`, its threshold in `AssessmentRun.thresholds` (the same for every
+entity of a level). The rows point at their run without a database constraint (`delete_run`
+deletes them explicitly): PostgreSQL checked a deferred constraint row by row at commit."""
 
 from __future__ import annotations
 
@@ -10,6 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun.core.models import ScopedQuerySet
 
 from .choices import Engine, Level, Status
+
+# Indicator values are stored as integers in 1/SCALE units (standards.compiler.SCALE): exact and
+# written identically by every engine. A yes/no indicator stores SCALE (yes) or 0 (no).
+SCALE = 10_000
 
 
 class AssessmentRun(models.Model):
@@ -30,6 +41,8 @@ class AssessmentRun(models.Model):
     started = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished = models.DateTimeField(_("结束时间"), null=True, blank=True)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
+    # {level: [[indicator id, threshold or null], ...]} in the order of Verdict.indicator_values.
+    thresholds = models.JSONField(_("标准值"), default=dict, blank=True)
     # The last progress message of a running run, read by the page that polls it.
     progress = models.CharField(_("进度"), max_length=200, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
@@ -52,14 +65,46 @@ class AssessmentRun(models.Model):
     def __str__(self) -> str:
         return f"{self.standard_id} {self.year} #{self.pk}"
 
+    def indicator_ids(self, level: str) -> list[str]:
+        """The level's indicators in the order of `Verdict.indicator_values`."""
+        return [pair[0] for pair in self.thresholds.get(level, [])]
+
+    def threshold_of(self, level: str, indicator: str) -> float | None:
+        """The indicator's threshold in this run (None: yes/no indicator, or not in the run)."""
+        for ind, threshold in self.thresholds.get(level, []):
+            if ind == indicator:
+                return threshold
+        return None
+
+
+def parse_values(text: str, ids: list[str]) -> dict[str, float | None]:
+    """{indicator: value} of a `Verdict.indicator_values` text ("12345,,10000") given the run's
+    indicator ids in order; '' is no value (NULL). Values as the results store them: a yes/no
+    indicator is 1.0 / 0.0."""
+    values: dict[str, float | None] = {}
+    for ind, part in zip(ids, (text or "").split(","), strict=False):
+        values[ind] = int(part) / SCALE if part else None
+    return values
+
 
 class Verdict(models.Model):
-    """Met or not, per entity of a level. `area_code`: the village code for a household."""
+    """Met or not, per entity of a level. `area_code`: the village code for a household.
+    `indicator_values`: every indicator's compared value, integers in 1/SCALE units separated by
+    commas in the order of `run.thresholds[level]`, empty where there is no value.
+
+    No database constraint on `run` (nor on `household`, whose ORM `SET_NULL` still applies):
+    see the module docstring. The composite indexes start with `run` / `household`, so neither
+    column has an index of its own."""
 
     area_code_path = "area_code"
 
     run = models.ForeignKey(
-        AssessmentRun, verbose_name=_("评估运行"), on_delete=models.CASCADE, related_name="verdicts"
+        AssessmentRun,
+        verbose_name=_("评估运行"),
+        on_delete=models.CASCADE,
+        related_name="verdicts",
+        db_constraint=False,
+        db_index=False,
     )
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     entity = models.CharField(_("对象"), max_length=32)
@@ -70,10 +115,13 @@ class Verdict(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="verdicts",
+        db_constraint=False,
+        db_index=False,
     )
     area_code = models.CharField(_("区划代码"), max_length=12)
     met = models.BooleanField(_("达标"))
     unmet = models.CharField(_("未达标指标"), max_length=500, blank=True)
+    indicator_values = models.TextField(_("指标值"), blank=True, default="")
 
     objects = ScopedQuerySet.as_manager()
 
@@ -81,9 +129,11 @@ class Verdict(models.Model):
         verbose_name = _("评估结论")
         verbose_name_plural = _("评估结论")
         indexes = [
-            models.Index(fields=["run", "level", "met"], name="assess_verdict_run_level_met"),
+            # A household's latest verdict (household page, procedures).
             models.Index(fields=["household", "run"], name="assess_verdict_household_run"),
-            # Comparing two runs joins their verdicts on (level, entity).
+            # A run's verdicts of a level (every report; met is filtered on those rows), one
+            # entity's (village / county cells), and comparisons joining two runs on entity.
+            # (run, level, met) is gone: each index costs seconds per 0.9 M verdicts stored.
             models.Index(fields=["run", "level", "entity"], name="assess_verdict_run_entity"),
         ]
 
@@ -94,16 +144,25 @@ class Verdict(models.Model):
     def unmet_ids(self) -> list[str]:
         return [i for i in self.unmet.split(",") if i]
 
+    def values_by_indicator(self) -> dict[str, float | None]:
+        """{indicator: value} (reads `self.run`: select it along for a list)."""
+        return parse_values(self.indicator_values, self.run.indicator_ids(self.level))
+
 
 class IndicatorResult(models.Model):
-    """One indicator of one entity: the compared value, the threshold, met, and the sentence
-    explaining it when not met (both languages, '' when met). `area_code` as in Verdict, so the
-    rows are scoped like the verdicts."""
+    """One UNMET indicator of one entity: the compared value, the threshold and the sentence
+    explaining it (both languages). A met indicator has no row (since migration 0004; `met` is
+    always False). `area_code` as in Verdict, so the rows are scoped like the verdicts."""
 
     area_code_path = "area_code"
 
     run = models.ForeignKey(
-        AssessmentRun, verbose_name=_("评估运行"), on_delete=models.CASCADE, related_name="results"
+        AssessmentRun,
+        verbose_name=_("评估运行"),
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_constraint=False,
+        db_index=False,
     )
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     entity = models.CharField(_("对象"), max_length=32)
@@ -121,10 +180,8 @@ class IndicatorResult(models.Model):
         verbose_name = _("指标结果")
         verbose_name_plural = _("指标结果")
         indexes = [
-            models.Index(
-                fields=["run", "level", "indicator", "met"], name="assess_result_run_ind_met"
-            ),
-            # One entity's sentences (household page, drill-down lists, comparisons).
+            # One entity's sentences (household page, drill-down lists, comparisons); a run's
+            # rows (deleting a run, the blockers of the `assess` command).
             models.Index(fields=["run", "entity"], name="assess_result_run_entity"),
         ]
 

@@ -1,5 +1,11 @@
 """Reports of one stored assessment run: set-based queries over its Verdict / IndicatorResult rows.
 
+Storage (models.py): a verdict per entity with every indicator's value, the thresholds once on
+the run, an IndicatorResult row (value, threshold, sentence) only where an indicator is NOT met:
+counts read `Verdict.unmet`, sentences the result rows, and the cells of a table of villages or
+counties the verdict's values (parsed in Python for the page's rows only) with the run's
+thresholds.
+
 Every function starts at `visible_to(user)` and answers with ORM aggregates (a fixed number of
 queries whatever the run's size); the pages (views_reports.py) and the workbook (excel.py) share
 the plain data returned here.
@@ -45,7 +51,7 @@ from jingzhun.standards.errors import StandardError
 from jingzhun.standards.explain import number
 
 from .choices import Level
-from .models import AssessmentRun, IndicatorResult, Verdict
+from .models import AssessmentRun, IndicatorResult, Verdict, parse_values
 
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
 
@@ -124,13 +130,7 @@ def indicators_of(run: AssessmentRun, level: str) -> list[IndicatorInfo]:
     """The level's indicators in the standard's order (the run's own ids if the file is gone)."""
     standard = _standard(run.standard_id)
     if standard is None:
-        ids = (
-            IndicatorResult.objects.filter(run=run, level=level)
-            .order_by("indicator")
-            .values_list("indicator", flat=True)
-            .distinct()
-        )
-        return [IndicatorInfo(i, i, i) for i in ids]
+        return [IndicatorInfo(i, i, i) for i in run.indicator_ids(level)]
     return [
         IndicatorInfo(
             i.id,
@@ -618,32 +618,57 @@ def village_class_counts(run: AssessmentRun, user: Any, area: str = "") -> dict[
     return counts
 
 
-def _village_results(
-    run: AssessmentRun, user: Any, codes: list[str] | None, area: str = ""
-) -> Iterator[tuple[str, str, float | None, float | None, bool, str]]:
-    queryset = results(run, user, Level.VILLAGE, area)
+Cell = tuple[float | None, float | None, bool | None, str]  # value, threshold, met, sentence
+
+
+def entity_cells(
+    run: AssessmentRun, user: Any, level: str, codes: list[str] | None, area: str = ""
+) -> Iterator[tuple[str, dict[str, Cell]]]:
+    """(entity, {indicator: (value, threshold, met, sentence)}) per verdict of the level (only
+    `codes` unless None), ordered by entity, streamed: the verdicts' values and the run's
+    thresholds, the sentences of the unmet indicators walked alongside (two queries)."""
+    rows = verdicts(run, user, level, area)
+    sentences = results(run, user, level, area)
     if codes is not None:
-        queryset = queryset.filter(entity__in=codes)
-    return queryset.order_by("entity").values_list(
-        "entity", "indicator", "value", "threshold", "met", explanation_field()
-    )
+        rows, sentences = rows.filter(entity__in=codes), sentences.filter(entity__in=codes)
+    found = sentences.order_by("entity").values_list("entity", "indicator", explanation_field())
+    pending = iter(found.iterator(chunk_size=5000))
+    sentence = next(pending, None)
+    stored = rows.order_by("entity").values_list("entity", "indicator_values", "unmet")
+    for entity, text, unmet in stored.iterator(chunk_size=2000):
+        said: dict[str, str] = {}
+        while sentence is not None and sentence[0] <= entity:
+            if sentence[0] == entity:
+                said[sentence[1]] = sentence[2]
+            sentence = next(pending, None)
+        yield entity, cells_of(run, level, text, unmet, said)
+
+
+def cells_of(
+    run: AssessmentRun, level: str, text: str, unmet: str, said: dict[str, str]
+) -> dict[str, Cell]:
+    """{indicator: (value, threshold, met, sentence)} of one verdict's stored values and unmet
+    ids, with the sentences found for it."""
+    ids = run.indicator_ids(level)
+    failing = {i for i in unmet.split(",") if i}
+    values = parse_values(text, ids)
+    return {
+        ind: (values.get(ind), run.threshold_of(level, ind), ind not in failing, said.get(ind, ""))
+        for ind in ids
+    }
 
 
 def village_rows(
     run: AssessmentRun, user: Any, page: Iterable[Area], *, area: str = ""
 ) -> list[dict[str, Any]]:
-    """Rows of the village table for the given villages (a page: one query for their results;
-    `None` codes not used). Each indicator cell: value shown, met, sentence."""
+    """Rows of the village table for the given villages (a page: two queries for their values
+    and sentences). Each indicator cell: value shown, met, sentence."""
     page = list(page)
-    found: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for entity, ind, value, threshold, met, sentence in _village_results(
-        run, user, [v.code for v in page], area
-    ):
-        found[entity][ind] = (value, threshold, met, sentence)
+    found = dict(entity_cells(run, user, Level.VILLAGE, [v.code for v in page], area))
     return [_village_row(run, village, found.get(village.code, {})) for village in page]
 
 
-def _village_row(run: AssessmentRun, village: Area, found: dict[str, tuple]) -> dict[str, Any]:
+def _village_row(run: AssessmentRun, village: Area, found: dict[str, Cell]) -> dict[str, Any]:
     indicators = indicators_of(run, Level.VILLAGE)
     cells = []
     for ind in indicators:
@@ -680,14 +705,14 @@ def _village_row(run: AssessmentRun, village: Area, found: dict[str, tuple]) -> 
 def village_export_rows(
     run: AssessmentRun, user: Any, queryset: QuerySet[Area], *, area: str = ""
 ) -> Iterator[dict[str, Any]]:
-    """Every village of `queryset` with its indicators, streamed (two queries walked by code)."""
-    found_rows = _village_results(run, user, None, area).iterator(chunk_size=5000)
+    """Every village of `queryset` with its indicators, streamed (three queries walked by code)."""
+    found_rows = entity_cells(run, user, Level.VILLAGE, None, area)
     pending = next(found_rows, None)
     for village in queryset.order_by("code").iterator(chunk_size=2000):
-        found: dict[str, tuple] = {}
+        found: dict[str, Cell] = {}
         while pending is not None and pending[0] <= village.code:
             if pending[0] == village.code:
-                found[pending[1]] = pending[2:]
+                found = pending[1]
             pending = next(found_rows, None)
         yield _village_row(run, village, found)
 
@@ -748,7 +773,9 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
     ready-but-unplanned villages that could close it, and the county's indicators. Four queries."""
     year = run.year
     counties = list(
-        verdicts(run, user, Level.COUNTY).order_by("area_code").values_list("area_code", "met")
+        verdicts(run, user, Level.COUNTY)
+        .order_by("area_code")
+        .values_list("area_code", "met", "indicator_values", "unmet")
     )
     if not counties:
         return []
@@ -779,14 +806,15 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
     ):
         spare[code[:6]].append({"code": code, "name": name, "township": township or ""})
     indicators = indicators_of(run, Level.COUNTY)
-    by_county: dict[str, dict[str, tuple]] = defaultdict(dict)
-    for entity, ind, value, threshold, met, sentence in results(
-        run, user, Level.COUNTY
-    ).values_list("entity", "indicator", "value", "threshold", "met", explanation_field()):
-        by_county[entity][ind] = (value, threshold, met, sentence)
-    names = area_names(code for code, _met in counties)
+    said: dict[str, dict[str, str]] = defaultdict(dict)
+    for entity, ind, sentence in results(run, user, Level.COUNTY).values_list(
+        "entity", "indicator", explanation_field()
+    ):
+        said[entity][ind] = sentence
+    names = area_names(code for code, *_rest in counties)
     out = []
-    for code, met in counties:
+    for code, met, text, unmet in counties:
+        cells = cells_of(run, Level.COUNTY, text, unmet, said[code])
         row = figures.get(code[:6], {"poor": 0, "exited": 0, "planned": 0, "planned_ready": 0})
         required = required_villages(row["poor"])
         out.append(
@@ -803,7 +831,7 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
                 gap=max(0, required - row["exited"] - row["planned"]),
                 ready_unplanned=spare.get(code[:6], []),
                 indicators=[
-                    CountyIndicator(ind, *by_county[code].get(ind.id, (None, None, False, "")))
+                    CountyIndicator(ind, *cells.get(ind.id, (None, None, False, "")))
                     for ind in indicators
                 ],
             )

@@ -1,14 +1,24 @@
 """A snapshot: the base tables of the application database as Parquet, one file per table,
-plus `manifest.json` (format, the data's date, source vendor, area prefix, row counts).
+plus `manifest.json` (format, the data's date, source vendor, area prefix, row counts, and the
+registry's `state` when it was taken).
 
 Written batch by batch (Arrow record batches through a ParquetWriter), so memory stays flat on a
 million-row registry. DuckDB and Spark read it back under the same base-table names.
+
+A *shared* snapshot (`publish` / `current` / `reusable`) is one that assessment runs reuse
+instead of writing their own: `ROOT/v-<time>-<pid>/` directories with a `ROOT/current` symbolic
+link to the newest, replaced atomically; the previous version is kept for runs still reading it.
+It is reusable while the registry's state (per base table: row count and newest `updated`,
+`engine.django.registry_state`) equals the state recorded before it was written.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +39,12 @@ def write_snapshot(
     prefix: str = "",
     vendor: str = "",
     data_date: datetime.date | None = None,
+    state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write every base table of `backend` (limited to `prefix`) to `directory`; return the
     manifest. Files are written under a temporary name and renamed, so a reader never sees a
-    half-written table."""
+    half-written table. `state`: the registry's state read BEFORE the tables (a change while
+    they are written then makes the snapshot stale, never wrongly fresh)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rows: dict[str, int] = {}
@@ -55,6 +67,7 @@ def write_snapshot(
         "vendor": vendor,
         "area_prefix": prefix,
         "rows": rows,
+        "state": state,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -62,3 +75,51 @@ def write_snapshot(
 
 def read_manifest(directory: str | Path) -> dict[str, Any]:
     return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+
+
+CURRENT = "current"
+
+
+def publish(root: str | Path, write: Callable[[Path], dict[str, Any]]) -> Path:
+    """Write a new shared snapshot under `root` with `write(directory)` and make it current (an
+    atomic replacement of the `current` link); remove versions older than the previous one.
+    Returns the new version's directory. A failed write leaves `current` as it was."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
+    version = root / f"v-{stamp}-{os.getpid()}"
+    try:
+        write(version)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    link = root / f".{CURRENT}-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(version.name)
+    link.replace(root / CURRENT)
+    versions = sorted(p for p in root.glob("v-*") if p.is_dir())
+    for old in versions[: max(0, versions.index(version) - 1)]:
+        shutil.rmtree(old, ignore_errors=True)
+    return version
+
+
+def current(root: str | Path) -> Path | None:
+    """The directory of the current shared snapshot under `root` (resolved, so a later publish
+    does not change what a reader holds), or None."""
+    link = Path(root) / CURRENT
+    if not link.is_symlink() and not link.is_dir():
+        return None
+    target = link.resolve()
+    return target if (target / MANIFEST).is_file() else None
+
+
+def reusable(directory: Path, state: dict[str, Any], prefix: str = "") -> bool:
+    """Whether a run over `prefix` may read the snapshot in `directory` instead of writing one:
+    same format, taken of the whole registry or of an area containing `prefix`, and recorded
+    with exactly the registry's current `state`."""
+    try:
+        manifest = read_manifest(directory)
+    except (OSError, ValueError):
+        return False
+    covers = prefix.startswith(manifest.get("area_prefix", "\uffff"))
+    return manifest.get("format") == FORMAT and covers and manifest.get("state") == state
