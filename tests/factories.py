@@ -39,11 +39,21 @@ def area_chain(county: str = "532527", township: str = "100", village: str = "20
     return parent
 
 
+# Birthplace codes valid for births 1925–2025 (python-stdnum's table), the first four as before.
+PLACES = [
+    "532527", "532501", "530102", "532522", "530103", "530111", "530112", "530113", "530114",
+    "530121", "530122", "530124", "530125", "530126", "530127", "530128", "530129", "530181",
+    "530302", "530321", "530322", "530323", "530324", "530325",
+]  # fmt: skip
+
+
 def id_number(birth: datetime.date = datetime.date(1980, 1, 1), *, female: bool = False) -> str:
     """A fresh valid ID number (unique within a test run)."""
     n = next(_sequence)
-    place = ["532527", "532501", "530102", "532522"][n // 500 % 4]
-    day = birth + datetime.timedelta(days=n // 2000)
+    # 500 order codes per birthplace; the birth date moves only after every place is used, so
+    # tests that read the date back stay right however many persons the run has made.
+    place = PLACES[n // 500 % len(PLACES)]
+    day = birth + datetime.timedelta(days=n // (500 * len(PLACES)))
     return idcodes.make(place, day, n % 500, female=female)
 
 
