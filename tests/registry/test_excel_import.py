@@ -366,3 +366,30 @@ def test_the_template_example_imports_once_its_village_exists(village, county_ad
 def test_a_user_needs_a_scope(village):
     nobody = UserFactory(role="county_admin", area=None)
     assert errors_of(simple_file(), nobody)[0][3] == "该村不在您的管辖范围内"
+
+
+def test_an_import_may_not_change_a_registered_households_status(village, county_admin):
+    head = id_number(datetime.date(1970, 3, 4))
+    import_workbook(
+        workbook({"户": [household()], "成员": [person(head)]}), acting_user=county_admin
+    )
+    content = workbook(
+        {"户": [household(贫困户状态="已脱贫", 脱贫年度=2019)], "成员": [person(head)]}
+    )
+    assert sorted(errors_of(content, county_admin)) == [
+        ("户", 2, "脱贫年度", "贫困户状态和脱贫年度只能通过动态管理程序变更"),
+        ("户", 2, "贫困户状态", "贫困户状态和脱贫年度只能通过动态管理程序变更"),
+    ]
+    # Loading a new household with its status from the national system stays possible.
+    other = id_number(datetime.date(1971, 3, 4))
+    result = import_workbook(
+        workbook(
+            {
+                "户": [household(户编号="5325271002010077", 贫困户状态="已脱贫", 脱贫年度=2017)],
+                "成员": [person(other, 户编号="5325271002010077")],
+            }
+        ),
+        acting_user=county_admin,
+    )
+    assert result.errors == []
+    assert Household.objects.get(number="5325271002010077").status == "exited"

@@ -31,6 +31,7 @@ from jingzhun.core import bulk
 from .. import choices as c
 from .. import validation
 from ..models import Helper, Household, Income, Measure, Person, PersonNameKey, StatusChange
+from ..services import PROCEDURE_FIELDS
 from . import cells
 from .columns import (
     BY_TITLE,
@@ -285,6 +286,17 @@ class _Importer:
                 )
             new = {k: v for k, v in row.values.items() if k != "number"}
             new["village"] = new.pop("village_id", None)
+            if existing is not None:
+                # As on the form: a registered household's status changes through a procedure.
+                for name in PROCEDURE_FIELDS:
+                    value = new.get(name)
+                    if value not in (None, "") and value != getattr(existing, name):
+                        self.errors.add(
+                            sheet,
+                            row.number,
+                            sheet.column(name).header,
+                            _("贫困户状态和脱贫年度只能通过动态管理程序变更"),
+                        )
             merged = audit.snapshot(existing) if existing else {}
             merged.update(new)
             for problem in validation.check_household(merged):
