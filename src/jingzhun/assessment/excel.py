@@ -297,6 +297,14 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
             (_("{label}:达标").format(label=ind.label), 10),
         ]
     headers.append((_("未达标说明"), 70))
+    # "As if the candidates exited" (reports.CountyProjection.project), after the run's columns.
+    headers += [(_("农村人口"), 10), (_("贫困人口"), 10), (_("其中退出候选户人口"), 12)]
+    for ind in indicators:
+        headers += [
+            (_("{label}:测算值").format(label=ind.label), 14),
+            (_("{label}:测算达标").format(label=ind.label), 12),
+        ]
+    headers.append((_("测算县综合达标"), 12))
     sheet = _sheet(book, COUNTIES, headers)
     projections = reports.county_projection(run, user)
     for county in projections:
@@ -317,6 +325,13 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
         for item in county.indicators:
             values += [item.value, item.threshold, _met(item.met)]
         values.append(";".join(i.sentence for i in county.indicators if not i.met and i.sentence))
+        values += [county.rural_population, county.poor_persons, county.candidate_persons]
+        for item in county.indicators:
+            verdict = _met(item.projected_met)
+            if not item.projectable:
+                verdict = _("{met}(不变)").format(met=verdict)
+            values += [item.projected, verdict]
+        values.append(_met(county.projected_met))
         sheet.append(values)
     return len(projections)
 

@@ -15,26 +15,32 @@ Populations:
   `registry.choices.POOR_STATUSES`, read now): the households that still have to exit;
 * villages (blockers): poor villages not yet exited (exit year empty or not before the run's year);
 * village readiness and county projection read the village attributes (poor village, planned exit
-  year) from the area table now, and the indicators from the run.
+  year) from the area table now, and the indicators from the run; the projected county indicators
+  ("as if the candidates exited") read the rural population and the members of poor households
+  now, like the engine's county input.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import (
     Case,
     CharField,
     Count,
-    F,
+    Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -51,7 +57,7 @@ from jingzhun.standards.errors import StandardError
 from jingzhun.standards.explain import number
 
 from .choices import Level
-from .models import AssessmentRun, IndicatorResult, Verdict, parse_values
+from .models import SCALE, AssessmentRun, IndicatorResult, Verdict, parse_values
 
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
 
@@ -86,6 +92,9 @@ class IndicatorInfo:
     label_zh: str
     label_en: str
     kind: str = "number"  # "bool" (1.0 / 0.0 stored), "year" or "number": how values read
+    op: str = ""  # the standard's comparison ('' when the standard file is gone)
+    when_null: str = "unmet"  # the standard's reading of a NULL value
+    input_field: str = ""  # the input field when the value is that field alone, else ''
 
     @property
     def label(self) -> str:
@@ -137,6 +146,9 @@ def indicators_of(run: AssessmentRun, level: str) -> list[IndicatorInfo]:
             i.label,
             i.label_en,
             "bool" if i.op == "is_true" else "year" if i.threshold == "year" else "number",
+            i.op,
+            i.when_null,
+            i.tree[1] if i.tree[0] == "name" else "",
         )
         for i in standard.indicators(level)
     ]
@@ -719,6 +731,37 @@ def village_export_rows(
 
 # ---------------------------------------------------------------- county projection
 
+# The county inputs the projection can recompute (engine/inputs.py county_input): an indicator
+# whose value is one of these fields alone gets a projected value; any other keeps the run's.
+PROJECTED_FIELDS = ("incidence", "poor_persons", "exited_village_share", "exited_poor_villages")
+OPS: dict[str, Callable[[int, int], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def _scaled(value: Fraction) -> int:
+    """A value in 1/SCALE units rounded half up, as the engine stores and compares it
+    (standards.compiler: every value non-negative here)."""
+    return math.floor(value * SCALE + Fraction(1, 2))
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """part × 100 ÷ whole in 1/SCALE units, None when whole is 0 (the engine's NULL)."""
+    return _scaled(Fraction(100 * part, whole)) if whole else None
+
+
+def compare(indicator: IndicatorInfo, scaled: int | None, threshold: float | None) -> bool:
+    """Whether a value (1/SCALE units) meets the indicator as the engine decides it: the
+    standard's comparison on scaled integers, a NULL value met only if `when_null` says so."""
+    if scaled is None or threshold is None or indicator.op not in OPS:
+        return indicator.when_null == "met"
+    return OPS[indicator.op](scaled, round(threshold * SCALE))
+
 
 @dataclass
 class CountyIndicator:
@@ -727,6 +770,11 @@ class CountyIndicator:
     threshold: float | None
     met: bool
     sentence: str
+    # "As if the candidates exited" (see CountyProjection); for an indicator the projection
+    # cannot change (`projectable` False) the run's value and verdict.
+    projectable: bool = False
+    projected: float | None = None
+    projected_met: bool = False
 
     @property
     def value_shown(self) -> str:
@@ -735,6 +783,10 @@ class CountyIndicator:
     @property
     def threshold_shown(self) -> str:
         return self.indicator.shown(self.threshold)
+
+    @property
+    def projected_shown(self) -> str:
+        return self.indicator.shown(self.projected)
 
 
 @dataclass
@@ -751,6 +803,10 @@ class CountyProjection:
     gap: int  # max(0, required − exited − planned)
     ready_unplanned: list[dict[str, str]]  # poor villages ready but not planned: {code, name}
     indicators: list[CountyIndicator]
+    # Read now, like the villages: the engine's incidence inputs (inputs.county_input).
+    rural_population: int = 0  # sum over the county's villages
+    poor_persons: int = 0  # members of households registered or relapsed
+    candidate_persons: int = 0  # of whom in exit candidates (met in the run, still poor)
 
     @property
     def can_close_gap(self) -> bool:
@@ -761,16 +817,79 @@ class CountyProjection:
         """Share of poor villages exited if every planned village exits this year."""
         return share(self.exited + self.planned, self.poor_villages)
 
+    @property
+    def projected_exited(self) -> int:
+        """Poor villages exited if the planned and the ready-but-unplanned ones exit."""
+        return self.exited + self.planned + len(self.ready_unplanned)
+
+    @property
+    def projected_poor_persons(self) -> int:
+        return self.poor_persons - self.candidate_persons
+
+    @property
+    def projected_met(self) -> bool:
+        """Every county indicator met once the candidates exited (unchanged ones as in the run)."""
+        return all(item.projected_met for item in self.indicators)
+
+    def projected_scaled(self, input_field: str) -> tuple[bool, int | None]:
+        """(projectable, value in 1/SCALE units) of a county input field after the exits."""
+        if input_field == "incidence":
+            return True, _percent(self.projected_poor_persons, self.rural_population)
+        if input_field == "poor_persons":
+            return True, self.projected_poor_persons * SCALE
+        if input_field == "exited_village_share":
+            return True, _percent(self.projected_exited, self.poor_villages)
+        if input_field == "exited_poor_villages":
+            return True, self.projected_exited * SCALE
+        return False, None
+
+    def project(self) -> None:
+        """Fill each indicator's projected value and verdict (a pure computation)."""
+        for item in self.indicators:
+            projectable, scaled = self.projected_scaled(item.indicator.input_field)
+            if projectable:
+                item.projectable = True
+                item.projected = None if scaled is None else scaled / SCALE
+                item.projected_met = compare(item.indicator, scaled, item.threshold)
+            else:
+                item.projected, item.projected_met = item.value, item.met
+
 
 def required_villages(poor: int) -> int:
     """ceil(0.9 × poor) in integers (no float rounding at .5 boundaries)."""
     return (9 * poor + 9) // 10
 
 
+def _county_persons(run: AssessmentRun, user: Any) -> dict[str, dict[str, int]]:
+    """{county prefix: {poor, candidates}}: members of the poor households visible to the user
+    and of the exit candidates among them, two grouped queries. The candidates are a filter
+    (EXISTS: a hashed semi-join), not a FILTER (WHERE … IN) on the count: PostgreSQL ran that
+    subquery once per person when the candidates outgrew work_mem (province, 3.5 M persons)."""
+    persons = Person.objects.visible_to(user).filter(household__status__in=rc.POOR_STATUSES)
+    persons = _within(persons, "household__village_id", area_prefix(run.area_code))
+    candidates = exit_candidates(run, user).filter(household_id=OuterRef("household_id"))
+
+    def per_county(queryset: QuerySet[Person]) -> dict[str, int]:
+        rows = (
+            queryset.annotate(county=Substr("household__village_id", 1, 6))
+            .order_by()
+            .values("county")
+            .annotate(n=Count("id"))
+            .values_list("county", "n")
+        )
+        return dict(rows)
+
+    poor = per_county(persons)
+    leaving = per_county(persons.filter(Exists(candidates.order_by())))
+    return {county: {"poor": n, "candidates": leaving.get(county, 0)} for county, n in poor.items()}
+
+
 def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
     """Per county of the run visible to the user: poor villages, exited (exit year < run year),
     planned this year (= run year), required for the 90% ratio (rounded up) and the gap, the
-    ready-but-unplanned villages that could close it, and the county's indicators. Four queries."""
+    ready-but-unplanned villages that could close it, the county's indicators, and those
+    indicators as if the exit candidates and the planned and ready villages exited. Seven queries,
+    whatever the number of counties."""
     year = run.year
     counties = list(
         verdicts(run, user, Level.COUNTY)
@@ -781,21 +900,24 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
         return []
     assessed = verdicts(run, user, Level.VILLAGE)
     ready = assessed.filter(met=True).values("area_code")
-    poor = Area.objects.visible_to(user).filter(
-        level="village", poor_village=True, code__in=assessed.values("area_code")
+    villages = Area.objects.visible_to(user).filter(
+        level="village", code__in=assessed.values("area_code")
     )
-    planned = Q(poor_village_exit_year=year)
+    poor = villages.filter(poor_village=True)
+    is_poor = Q(poor_village=True)
+    planned = is_poor & Q(poor_village_exit_year=year)
     unplanned = Q(poor_village_exit_year__isnull=True) | Q(poor_village_exit_year__gt=year)
     figures = {
         row["county"]: row
-        for row in poor.annotate(county=Substr("code", 1, 6))
+        for row in villages.annotate(county=Substr("code", 1, 6))
         .order_by()
         .values("county")
         .annotate(
-            poor=Count("code"),
-            exited=Count("code", filter=Q(poor_village_exit_year__lt=year)),
+            poor=Count("code", filter=is_poor),
+            exited=Count("code", filter=is_poor & Q(poor_village_exit_year__lt=year)),
             planned=Count("code", filter=planned),
             planned_ready=Count("code", filter=planned & Q(code__in=ready)),
+            rural=Sum("rural_population"),
         )
     }
     spare: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -805,6 +927,7 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
         .values_list("code", "name", "parent__name")
     ):
         spare[code[:6]].append({"code": code, "name": name, "township": township or ""})
+    persons = _county_persons(run, user)
     indicators = indicators_of(run, Level.COUNTY)
     said: dict[str, dict[str, str]] = defaultdict(dict)
     for entity, ind, sentence in results(run, user, Level.COUNTY).values_list(
@@ -812,30 +935,35 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
     ):
         said[entity][ind] = sentence
     names = area_names(code for code, *_rest in counties)
+    empty = {"poor": 0, "exited": 0, "planned": 0, "planned_ready": 0, "rural": 0}
     out = []
     for code, met, text, unmet in counties:
         cells = cells_of(run, Level.COUNTY, text, unmet, said[code])
-        row = figures.get(code[:6], {"poor": 0, "exited": 0, "planned": 0, "planned_ready": 0})
+        row = figures.get(code[:6], empty)
+        people = persons.get(code[:6], {"poor": 0, "candidates": 0})
         required = required_villages(row["poor"])
-        out.append(
-            CountyProjection(
-                code=code,
-                name=names.get(code, code),
-                met=met,
-                poor_villages=row["poor"],
-                exited=row["exited"],
-                planned=row["planned"],
-                planned_ready=row["planned_ready"],
-                planned_not_ready=row["planned"] - row["planned_ready"],
-                required=required,
-                gap=max(0, required - row["exited"] - row["planned"]),
-                ready_unplanned=spare.get(code[:6], []),
-                indicators=[
-                    CountyIndicator(ind, *cells.get(ind.id, (None, None, False, "")))
-                    for ind in indicators
-                ],
-            )
+        county = CountyProjection(
+            code=code,
+            name=names.get(code, code),
+            met=met,
+            poor_villages=row["poor"],
+            exited=row["exited"],
+            planned=row["planned"],
+            planned_ready=row["planned_ready"],
+            planned_not_ready=row["planned"] - row["planned_ready"],
+            required=required,
+            gap=max(0, required - row["exited"] - row["planned"]),
+            ready_unplanned=spare.get(code[:6], []),
+            indicators=[
+                CountyIndicator(ind, *cells.get(ind.id, (None, None, False, "")))
+                for ind in indicators
+            ],
+            rural_population=row["rural"] or 0,
+            poor_persons=people["poor"],
+            candidate_persons=people["candidates"],
         )
+        county.project()
+        out.append(county)
     return out
 
 
@@ -844,34 +972,8 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
 
 def household_assessment(user: Any, household: Household) -> dict[str, Any] | None:
     """The household's verdict in the latest finished run visible to the user, with the
-    sentences of its unmet indicators in the user's language (two queries), or None."""
-    verdict = (
-        Verdict.objects.visible_to(user)
-        .filter(household=household, level=Level.HOUSEHOLD, run__status="finished")
-        .select_related("run")
-        .order_by(F("run__finished").desc(nulls_last=True), "-run_id")
-        .first()
-    )
-    if verdict is None:
-        return None
-    unmet = verdict.unmet_ids
-    found = dict(
-        IndicatorResult.objects.visible_to(user)
-        .filter(
-            run_id=verdict.run_id,
-            level=Level.HOUSEHOLD,
-            entity=verdict.entity,
-            indicator__in=unmet,
-            met=False,
-        )
-        .values_list("indicator", explanation_field())
-    )
-    labels = {i.id: i.label for i in indicators_of(verdict.run, Level.HOUSEHOLD)}
-    return {
-        "verdict": verdict,
-        "run": verdict.run,
-        "standard": standard_name(verdict.run),
-        "reasons": [
-            {"indicator": i, "label": labels.get(i, i), "sentence": found.get(i, "")} for i in unmet
-        ],
-    }
+    sentences of its unmet indicators in the user's language (two queries), or None. The
+    newest entry of `history.household_history` (one implementation of "latest")."""
+    from .history import household_history  # history reads this module's helpers
+
+    return household_history(user, household, limit=1).latest

@@ -27,6 +27,16 @@ urlpatterns = [
         views_reports.run_villages_xlsx,
         name="assessment-villages-xlsx",
     ),
+    path(
+        "runs/<int:pk>/villages/<str:code>/sheet/",
+        views_reports.run_village_sheet,
+        name="assessment-village-sheet",
+    ),
+    path(
+        "runs/<int:pk>/villages/<str:code>/sheet.pdf",
+        views_reports.run_village_sheet_pdf,
+        name="assessment-village-sheet-pdf",
+    ),
     path("runs/<int:pk>/counties/", views_reports.run_counties, name="assessment-counties"),
     # Two runs compared, a draft standard previewed (views_compare.py)
     path("compare/", views_compare.compare, name="assessment-compare"),

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
@@ -22,7 +23,7 @@ from jingzhun import areacodes
 from jingzhun.areas.models import Area
 from jingzhun.core.paging import DeferredJoinPaginator
 
-from . import excel, reports
+from . import excel, reports, village_sheet
 from .choices import Level, Status
 from .models import AssessmentRun
 
@@ -43,11 +44,11 @@ def finished_run(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     a run that has not finished sends the user to its page, which shows its status."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+    def wrapper(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
         run = _run(request, pk)
         if run.status != Status.FINISHED:
             return redirect("assessment-run", pk=run.pk)
-        return view(request, run)
+        return view(request, run, **kwargs)
 
     return wrapper
 
@@ -225,15 +226,18 @@ def run_households(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     queryset = reports.household_verdicts(run, request.user, **chosen)
     paginator = DeferredJoinPaginator(queryset, HOUSEHOLDS_PER_PAGE)
     page = paginator.get_page(_page_number(request))
-    area_name = ""
+    area_name, sheet_code = "", ""
     if chosen["area"]:
         found = Area.objects.filter(code=areacodes.pad(chosen["area"])).first()
         area_name = found.name if found else chosen["area"]
+        if found is not None and found.level == "village":
+            sheet_code = found.code  # the list of one village: offer its printable sheet
     context = _run_context(run)
     context.update(
         title=_household_title(run, chosen),
         chosen=chosen,
         area_name=area_name,
+        sheet_code=sheet_code,
         page=page,
         rows=reports.household_page_rows(run, request.user, list(page.object_list)),
         indicators=reports.indicators_of(run, Level.HOUSEHOLD),
@@ -300,6 +304,52 @@ def run_villages_xlsx(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     queryset = reports.villages(run, request.user, **chosen)
     content = excel.villages_workbook(run, request.user, queryset, chosen, area=chosen["area"])
     return _xlsx(content, f"assessment-{run.pk}-villages-{_stamp()}.xlsx")
+
+
+# ---------------------------------------------------------------- one village's sheet
+
+
+def _village_sheet(
+    request: HttpRequest, run: AssessmentRun, code: str
+) -> village_sheet.VillageSheet:
+    village = village_sheet.find_village(run, request.user, code)
+    if village is None:
+        raise Http404
+    return village_sheet.village_sheet(run, request.user, village)
+
+
+@never_cache
+@login_required
+@finished_run
+def run_village_sheet(request: HttpRequest, run: AssessmentRun, code: str) -> HttpResponse:
+    """The printable sheet of one village (村级评估清单); audited as an export."""
+    sheet = _village_sheet(request, run, code)
+    village_sheet.record_export(sheet, request.user, "html")
+    back = reverse("assessment-villages", args=[run.pk]) + f"?area={sheet.code}"
+    return render(
+        request,
+        village_sheet.TEMPLATE,
+        {
+            "sheet": sheet,
+            "for_pdf": False,
+            "back_url": back,
+            "pdf_url": reverse("assessment-village-sheet-pdf", args=[run.pk, sheet.code]),
+        },
+    )
+
+
+@never_cache
+@login_required
+@finished_run
+def run_village_sheet_pdf(request: HttpRequest, run: AssessmentRun, code: str) -> HttpResponse:
+    """The same sheet as an A4 PDF; audited as an export."""
+    sheet = _village_sheet(request, run, code)
+    content = village_sheet.render_pdf(sheet)
+    village_sheet.record_export(sheet, request.user, "pdf")
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = gettext("村级评估清单-{village}-{run}.pdf").format(village=sheet.place, run=run.pk)
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    return response
 
 
 # ---------------------------------------------------------------- counties

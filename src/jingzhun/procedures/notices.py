@@ -15,13 +15,13 @@ import datetime
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from jingzhun.core.pdf import html_to_pdf
+from jingzhun.core.pdf import refusing_fetcher as _refusing_fetcher  # noqa: F401  (tests use it)
 from jingzhun.masking import mask_name
-from jingzhun.registry.choices import Relation
-from jingzhun.registry.models import Person
+from jingzhun.registry.queries import with_head_and_size
 
 from .flows import Closed, Kind, ReasonCategory
 from .models import Notice, Procedure
@@ -56,24 +56,6 @@ class NoticeContent:
     is_village_exit: bool  # rows are villages (no household size column)
 
 
-def _members() -> Subquery:
-    return Subquery(
-        Person.objects.filter(household_id=OuterRef("household_id"))
-        .order_by()
-        .values("household_id")
-        .annotate(count=Count("pk"))
-        .values("count")[:1]
-    )
-
-
-def _head_name() -> Subquery:
-    return Subquery(
-        Person.objects.filter(household_id=OuterRef("household_id"), relation=Relation.HEAD)
-        .order_by()
-        .values("name")[:1]
-    )
-
-
 def _check(content: NoticeContent) -> NoticeContent:
     """The last gate: no text of the notice may match an ID or phone number pattern."""
     texts: list[tuple[str, Any]] = [(f.name, getattr(content, f.name)) for f in fields(content)]
@@ -93,12 +75,13 @@ def notice_content(notice: Notice) -> NoticeContent:
     notice = Notice.objects.select_related("batch__area__parent").get(pk=notice.pk)
     batch = notice.batch
     area = batch.area
+    listed_procedures = Procedure.objects.filter(notice=notice).exclude(state=Closed.WITHDRAWN)
     rows = (
-        Procedure.objects.filter(notice=notice)
-        .exclude(state=Closed.WITHDRAWN)
-        .annotate(members=_members(), head_name=_head_name())
+        with_head_and_size(listed_procedures, "household_id")
         .order_by("household__number", "village_id", "id")
-        .values("id", "kind", "reason", "household_id", "village__name", "members", "head_name")
+        .values(
+            "id", "kind", "reason", "household_id", "village__name", "member_count", "head_name"
+        )
     )
     listed = []
     for line, row in enumerate(rows, start=1):
@@ -108,7 +91,7 @@ def notice_content(notice: Notice) -> NoticeContent:
                 line=line,
                 procedure=row["id"],
                 name=(mask_name(row["head_name"]) or "—") if household else row["village__name"],
-                size=(row["members"] or 0) if household else None,
+                size=row["member_count"] if household else None,
                 change=str(Kind(row["kind"]).label),
                 reason=str(ReasonCategory(row["reason"]).label),
             )
@@ -138,28 +121,6 @@ def render_print_html(content: NoticeContent) -> str:
     return render_to_string("procedures/notice_print.html", {"content": content})
 
 
-def _refusing_fetcher() -> Any:
-    """A URL fetcher that fetches nothing: the print template is self-contained (inline CSS,
-    system fonts through fontconfig), so any fetch is a template bug and stops the rendering."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # older WeasyPrint takes a function; its errors skip the resource
-
-        def refuse(url: str, *args: Any, **kwargs: Any) -> Any:
-            raise ValueError(f"the notice PDF fetches no resources: {url[:80]}")
-
-        return refuse
-
-    class Refuse(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            raise ValueError(f"the notice PDF fetches no resources: {url[:80]}")
-
-    return Refuse(fail_on_errors=True)
-
-
 def render_pdf(notice: Notice) -> bytes:
     """The notice as an A4 PDF in Chinese (Noto Sans CJK SC from Debian's fonts-noto-cjk)."""
-    import weasyprint  # heavy; only the PDF needs it
-
-    html = render_print_html(notice_content(notice))
-    return weasyprint.HTML(string=html, base_url=None, url_fetcher=_refusing_fetcher()).write_pdf()
+    return html_to_pdf(render_print_html(notice_content(notice)))

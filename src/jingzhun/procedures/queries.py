@@ -31,8 +31,8 @@ from jingzhun.areas.models import Area
 from jingzhun.assessment.choices import Level
 from jingzhun.assessment.choices import Status as RunStatus
 from jingzhun.assessment.models import Verdict
-from jingzhun.registry.choices import Relation
-from jingzhun.registry.models import Person
+from jingzhun.registry.models import Household
+from jingzhun.registry.queries import with_head_and_size
 
 from .flows import DEADLINE_DAYS, FLOWS, OPEN_STATES, Closed, Kind, Step, StepId
 from .models import Notice, Objection, ObjectionStatus, Procedure, StepRecord
@@ -302,22 +302,13 @@ def village_exit_candidates(user: Any, township_code: str, year: int) -> tuple[i
 
 
 def masked_heads(household_ids: list[int]) -> dict[int, tuple[str, int]]:
-    """{household id: (masked head name, household size)} for one page of rows (two queries)."""
+    """{household id: (masked head name, household size)} for one page of rows (one query)."""
     if not household_ids:
         return {}
-    names = dict(
-        Person.objects.filter(household_id__in=household_ids, relation=Relation.HEAD).values_list(
-            "household_id", "name"
-        )
-    )
-    sizes = dict(
-        Person.objects.filter(household_id__in=household_ids)
-        .order_by()
-        .values("household_id")
-        .annotate(n=Count("id"))
-        .values_list("household_id", "n")
-    )
-    return {pk: (masking.mask_name(names.get(pk, "")), sizes.get(pk, 0)) for pk in household_ids}
+    households = Household.objects.filter(pk__in=household_ids).order_by()
+    rows = with_head_and_size(households).values_list("pk", "head_name", "member_count")
+    found = {pk: (masking.mask_name(name), size) for pk, name, size in rows}
+    return {pk: found.get(pk, ("", 0)) for pk in household_ids}
 
 
 def with_heads(procedures: list[Any]) -> list[Any]:

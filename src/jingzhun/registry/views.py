@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from jingzhun import masking
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
-from jingzhun.assessment.reports import household_assessment
+from jingzhun.assessment.history import household_history
 from jingzhun.audit.models import AuditEntry
 from jingzhun.core.paging import fetch_page
 from jingzhun.procedures.queries import household_procedures
@@ -41,6 +41,7 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Household, Income, Person, StatusChange
+from .queries import with_head_and_size
 
 PAGE_SIZE = 50
 # Above this many matches the list says "more than N" instead of counting a huge scoped set.
@@ -87,29 +88,15 @@ def _filter_form_widgets(filterset: HouseholdFilter, user: Any) -> None:
 
 def _page_rows(queryset: QuerySet[Household], page: int) -> tuple[list[Household], bool]:
     """One page plus one row to know whether a next page exists (no COUNT over the set)."""
-    rows = fetch_page(queryset.select_related("village"), (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    # Heads and sizes as subqueries of the page's rows (fetch_page reads them for those only).
+    queryset = with_head_and_size(queryset.select_related("village"), id_number=True)
+    rows = fetch_page(queryset, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    if rows:
-        # Heads and sizes for this page only: two queries, whatever the page size.
-        ids = [h.pk for h in rows]
-        heads = {
-            p.household_id: p
-            for p in Person.objects.filter(household_id__in=ids, relation=c.Relation.HEAD).only(
-                "household_id", "name", "id_number"
-            )
-        }
-        sizes = dict(
-            Person.objects.filter(household_id__in=ids)
-            .values("household_id")
-            .annotate(n=Count("id"))
-            .values_list("household_id", "n")
-        )
-        for household in rows:
-            head = heads.get(household.pk)
-            household.head_name = head.name if head else ""
-            household.head_id_masked = masking.mask_id_number(head.id_number) if head else ""
-            household.size = sizes.get(household.pk, 0)
+    for household in rows:
+        household.head_name = household.head_name or ""
+        household.head_id_masked = masking.mask_id_number(household.head_id_number)
+        household.size = household.member_count
     return rows, has_next
 
 
@@ -287,6 +274,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for helper in helpers:
         helper.phone_masked = masking.mask_phone(helper.phone)
     columns = _income_columns()
+    history = household_history(request.user, household)
     log = list(
         AuditEntry.objects.visible_to(request.user)
         .filter(household=household)
@@ -311,7 +299,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "change_log": _change_rows(log),
             "can_edit": request.user.can_edit(),
             "income_parts": columns,
-            "assessment": household_assessment(request.user, household),
+            "assessment": history.latest,
+            "history": history,
             "procedures": household_procedures(request.user, household),
         },
     )

@@ -60,21 +60,24 @@ class HouseholdSerializer(serializers.ModelSerializer):
         exclude = ["created", "updated"]
         extra_kwargs = {"number": {"validators": []}}  # uniqueness: the service (one message)
 
+    # The list and detail read the annotations of registry.queries.with_head_and_size; a
+    # household just created or updated (no annotation) asks the database.
+
     def get_members_count(self, household: Household) -> int:
-        count = getattr(household, "members_count", None)
+        count = getattr(household, "member_count", None)
         return household.members.count() if count is None else count
 
-    def _head(self, household: Household) -> Person | None:
-        heads = getattr(household, "heads", None)
-        return heads[0] if heads else (household.head() if heads is None else None)
+    def _head(self, household: Household) -> tuple[str, str]:
+        if hasattr(household, "head_id_number"):
+            return household.head_name or "", household.head_id_number or ""
+        head = household.head()
+        return (head.name, head.id_number) if head else ("", "")
 
     def get_head_name(self, household: Household) -> str:
-        head = self._head(household)
-        return head.name if head else ""
+        return self._head(household)[0]
 
     def get_head_id_number(self, household: Household) -> str:
-        head = self._head(household)
-        return masking.mask_id_number(head.id_number) if head else ""
+        return masking.mask_id_number(self._head(household)[1])
 
 
 class MemberSerializer(serializers.ModelSerializer):

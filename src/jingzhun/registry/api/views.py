@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
@@ -21,7 +20,6 @@ from rest_framework.response import Response
 from jingzhun.accounts.api.base import CanEditOrReadOnly, ScopedQuerysetMixin, call_service
 from jingzhun.audit.models import AuditEntry
 
-from .. import choices as c
 from .. import services
 from ..filters import (
     HelperFilter,
@@ -32,6 +30,7 @@ from ..filters import (
     looks_like_id_number,
 )
 from ..models import Helper, Household, Income, Measure, Person, StatusChange
+from ..queries import with_head_and_size
 from .serializers import (
     HelperSerializer,
     HistorySerializer,
@@ -97,19 +96,9 @@ class HouseholdViewSet(RegistryViewSet):
         return HouseholdCreateSerializer if self.action == "create" else HouseholdSerializer
 
     def refine_queryset(self, queryset: QuerySet) -> QuerySet:
-        heads = Person.objects.filter(relation=c.Relation.HEAD)
-        # A correlated subquery, not Count() with GROUP BY: it runs for the page's rows only and
-        # the paginator's COUNT(*) leaves it out (1 M persons: 2 s → milliseconds).
-        members = (
-            Person.objects.filter(household=OuterRef("pk"))
-            .order_by()
-            .values("household")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return queryset.annotate(members_count=Coalesce(Subquery(members), 0)).prefetch_related(
-            Prefetch("members", queryset=heads, to_attr="heads")
-        )
+        # Correlated subqueries, not Count() with GROUP BY: they run for the page's rows only and
+        # the paginator's COUNT(*) leaves them out (1 M persons: 2 s → milliseconds).
+        return with_head_and_size(queryset, id_number=True)
 
     def create_record(self, data: dict, user: Any) -> Household:
         members = data.pop("members")
