@@ -237,6 +237,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2000, help="households in the ORM loop")
     parser.add_argument("--repeat", type=int, default=3, help="median of N (SQL, Ibis)")
     parser.add_argument("--keep", action="store_true", help="keep the stored runs")
+    parser.add_argument(
+        "--no-vacuum",
+        action="store_true",
+        help="PostgreSQL: do not VACUUM ANALYZE the tables first (see settle_postgres)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -244,6 +249,7 @@ def main() -> None:
         return
 
     vendor = app_vendor()
+    server = settle_postgres(vacuum=not args.no_vacuum) if vendor == "postgresql" else {}
     persons = Person.objects.count()
     assessed = Household.objects.exclude(status="deregistered")
     households = assessed.count()
@@ -331,6 +337,7 @@ def main() -> None:
         "load_before": load_before,
         "load_after": os.getloadavg(),
         "vendor": vendor,
+        "server": server,
         "persons": persons,
         "households": households,
         "sample": len(sample),
@@ -345,6 +352,39 @@ def main() -> None:
     print(table(record))
 
 
+# The server settings that bear on a run (the stock Debian configuration here), recorded with
+# the figures so that they can be compared with another machine's.
+SERVER_SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "work_mem",
+    "maintenance_work_mem",
+    "max_wal_size",
+    "max_parallel_workers_per_gather",
+    "jit",
+)
+
+
+def settle_postgres(*, vacuum: bool) -> dict[str, str]:
+    """Bring the tables to the state autovacuum keeps them in (VACUUM ANALYZE: visibility map,
+    hint bits, statistics, the space of deleted runs reusable) so repeated benchmarks start
+    alike, outside any timing; return the server settings."""
+    from jingzhun.engine.tables import BASE_TABLES
+
+    with connection.cursor() as cursor:
+        if vacuum:
+            started = time.perf_counter()
+            for name in [*BASE_TABLES, Verdict._meta.db_table, IndicatorResult._meta.db_table]:
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(name)}")
+            print(f"VACUUM ANALYZE {time.perf_counter() - started:.1f} s (not timed)", flush=True)
+        settings = {}
+        for name in SERVER_SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            settings[name] = cursor.fetchone()[0]
+    print("server: " + ", ".join(f"{k} {v}" for k, v in settings.items()), flush=True)
+    return settings
+
+
 def table(record: dict[str, Any]) -> str:
     """The Markdown table of one benchmark record."""
     f = record["figures"]
@@ -352,6 +392,10 @@ def table(record: dict[str, Any]) -> str:
         f"{record['vendor']}: {record['persons']:,} persons, "
         f"{record['households']:,} households; load before "
         f"{record['load_before'][0]:.1f}, after {record['load_after'][0]:.1f}",
+    ]
+    if record.get("server"):
+        lines.append("server: " + ", ".join(f"{k} {v}" for k, v in record["server"].items()))
+    lines += [
         "",
         "| what | seconds | split | vs ORM loop |",
         "|---|---|---|---|",

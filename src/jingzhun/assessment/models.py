@@ -93,8 +93,9 @@ class Verdict(models.Model):
     commas in the order of `run.thresholds[level]`, empty where there is no value.
 
     No database constraint on `run` (nor on `household`, whose ORM `SET_NULL` still applies):
-    see the module docstring. The composite indexes start with `run` / `household`, so neither
-    column has an index of its own."""
+    see the module docstring. Neither column has an index of its own: the composite index
+    starts with `run`; a household's verdicts are found by `entity` per run (so deleting a
+    household, rare, scans the verdicts to clear `household`)."""
 
     area_code_path = "area_code"
 
@@ -129,11 +130,11 @@ class Verdict(models.Model):
         verbose_name = _("评估结论")
         verbose_name_plural = _("评估结论")
         indexes = [
-            # A household's latest verdict (household page, procedures).
-            models.Index(fields=["household", "run"], name="assess_verdict_household_run"),
             # A run's verdicts of a level (every report; met is filtered on those rows), one
-            # entity's (village / county cells), and comparisons joining two runs on entity.
-            # (run, level, met) is gone: each index costs seconds per 0.9 M verdicts stored.
+            # entity's (village / county cells, a household's history: entity is its id as
+            # text), and comparisons joining two runs on entity. Nothing else is indexed: each
+            # index costs seconds per 0.9 M verdicts stored, (household, run) most of all (its
+            # entries land between every earlier run's, all over the index; migration 0005).
             models.Index(fields=["run", "level", "entity"], name="assess_verdict_run_entity"),
         ]
 

@@ -171,25 +171,46 @@ def household_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
     return _finish(view, "household")
 
 
-def village_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
+# The household-input columns the village and county inputs can be derived from (see
+# `village_input`): a run keeps them on its evaluated household table.
+HOUSEHOLD_AGGREGATES = ("village_code", "status", "members", "housing_safe", "measures")
+
+
+def village_input(
+    tables: Tables, year: int, prefix: str = "", households: ir.Table | None = None
+) -> ir.Table:
     """Every village area, with its registered-poor aggregates and attributes.
 
+    `households`: the household input of the same tables, year and prefix (or any table with
+    its HOUSEHOLD_AGGREGATES columns, e.g. an evaluated one). Given, the aggregates are summed
+    from it (poor persons = members of poor households) instead of joining every person again:
+    the same figures, without a second pass over the largest table.
     `year` is accepted for symmetry; the village aggregates use current statuses.
     """
     t = scope(tables, prefix)
     a = t["areas_area"]
     v = a.filter(a.level == "village")
-    h = t["registry_household"]
-    poor = h.filter(h.status.isin(POOR_STATUSES))
-    p = t["registry_person"]
-    poor_people = p.inner_join(poor, p.household_id == poor.id)
-    persons = poor_people.group_by(pv=poor_people.village_id).aggregate(
-        poor_persons=poor_people.count()
-    )
-    unsafe_poor = poor.filter(poor.housing_grade.isin(UNSAFE_HOUSING_GRADES))
-    unsafe = unsafe_poor.group_by(uv=unsafe_poor.village_id).aggregate(
-        unsafe_houses=unsafe_poor.count()
-    )
+    if households is not None:
+        poor_h = households.filter(households.status.isin(POOR_STATUSES))
+        persons = poor_h.group_by(pv=poor_h.village_code).aggregate(
+            poor_persons=poor_h.members.sum()
+        )
+        unsafe_poor_h = poor_h.filter(~poor_h.housing_safe)  # NULL grade: not unsafe
+        unsafe = unsafe_poor_h.group_by(uv=unsafe_poor_h.village_code).aggregate(
+            unsafe_houses=unsafe_poor_h.count()
+        )
+    else:
+        h = t["registry_household"]
+        poor = h.filter(h.status.isin(POOR_STATUSES))
+        p = t["registry_person"]
+        poor_people = p.inner_join(poor, p.household_id == poor.id)
+        persons = poor_people.group_by(pv=poor_people.village_id).aggregate(
+            poor_persons=poor_people.count()
+        )
+        unsafe_poor = poor.filter(poor.housing_grade.isin(UNSAFE_HOUSING_GRADES))
+        unsafe = unsafe_poor.group_by(uv=unsafe_poor.village_id).aggregate(
+            unsafe_houses=unsafe_poor.count()
+        )
     j = v.left_join(persons, v.code == persons.pv).left_join(unsafe, v.code == unsafe.uv)
     poor_persons = j.poor_persons.coalesce(0)
     view = j.select(
@@ -213,12 +234,15 @@ def village_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
     return _finish(view, "village")
 
 
-def county_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
-    """Every county area, with village and household aggregates and its attributes."""
+def county_input(
+    tables: Tables, year: int, prefix: str = "", households: ir.Table | None = None
+) -> ir.Table:
+    """Every county area, with village and household aggregates and its attributes.
+    `households` as in `village_input`."""
     t = scope(tables, prefix)
     a = t["areas_area"]
     c = a.filter(a.level == "county")
-    v = village_input(t, year)
+    v = village_input(t, year, households=households)
     exited = v.poor_village & v.exit_year.notnull() & (v.exit_year <= year)
     villages = v.group_by(vc=v.county_code).aggregate(
         v_rural=v.rural_population.sum(),
@@ -226,16 +250,23 @@ def county_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
         poor_villages=_count(v.poor_village),
         exited_poor_villages=_count(exited),
     )
-    h = t["registry_household"]
-    registered = h.filter(h.status.isin(REGISTERED_STATUSES))
-    m = t["registry_measure"]
-    reached = m.filter(m.year <= year).select(mid=m.household_id).distinct()
-    hm = registered.left_join(reached, registered.id == reached.mid)
-    households = hm.group_by(hc=_county_of(hm.village_id)).aggregate(
-        registered_households=hm.count(),
-        households_with_measures=_count(hm.mid.notnull()),
-    )
-    j = c.left_join(villages, c.code == villages.vc).left_join(households, c.code == households.hc)
+    if households is not None:
+        hr = households.filter(households.status.isin(REGISTERED_STATUSES))
+        reach = hr.group_by(hc=_county_of(hr.village_code)).aggregate(
+            registered_households=hr.count(),
+            households_with_measures=_count(hr.measures > 0),
+        )
+    else:
+        h = t["registry_household"]
+        registered = h.filter(h.status.isin(REGISTERED_STATUSES))
+        m = t["registry_measure"]
+        reached = m.filter(m.year <= year).select(mid=m.household_id).distinct()
+        hm = registered.left_join(reached, registered.id == reached.mid)
+        reach = hm.group_by(hc=_county_of(hm.village_id)).aggregate(
+            registered_households=hm.count(),
+            households_with_measures=_count(hm.mid.notnull()),
+        )
+    j = c.left_join(villages, c.code == villages.vc).left_join(reach, c.code == reach.hc)
     rural = j.v_rural.coalesce(0)
     poor_persons = j.v_poor_persons.coalesce(0)
     poor_villages = j.poor_villages.coalesce(0)
@@ -263,6 +294,15 @@ def county_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
 VIEWS = {"household": household_input, "village": village_input, "county": county_input}
 
 
-def input_view(tables: Tables, level: str, year: int, prefix: str = "") -> ir.Table:
-    """The input view of `level` ("household", "village" or "county")."""
-    return VIEWS[level](tables, year, prefix)
+def input_view(
+    tables: Tables,
+    level: str,
+    year: int,
+    prefix: str = "",
+    households: ir.Table | None = None,
+) -> ir.Table:
+    """The input view of `level` ("household", "village" or "county"); `households` as in
+    `village_input` (ignored for the household level)."""
+    if level == "household":
+        return household_input(tables, year, prefix)
+    return VIEWS[level](tables, year, prefix, households)

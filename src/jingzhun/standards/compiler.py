@@ -94,9 +94,15 @@ def indicator_columns(
 
 
 def evaluate(
-    standard: Standard, level: str, table: ir.Table, *, year: int | None = None
+    standard: Standard,
+    level: str,
+    table: ir.Table,
+    *,
+    year: int | None = None,
+    keep: tuple[str, ...] = (),
 ) -> ir.Table:
-    """One row per entity: the key column, per indicator value/threshold/met, and `met` (all met).
+    """One row per entity: the key column, the input columns named in `keep`, per indicator
+    value/threshold/met, and `met` (all met).
 
     `year` is the assessed year (default: the standard's year); it picks the poverty line and
     resolves the `year` threshold."""
@@ -110,4 +116,5 @@ def evaluate(
     overall = ibis.literal(True)
     for met in mets:
         overall = overall & met
-    return table.select(table[key], **columns, met=overall)
+    kept = [table[name] for name in keep if name != key]
+    return table.select(table[key], *kept, **columns, met=overall)
