@@ -10,6 +10,10 @@ JINGZHUN_CLIENT_ADDRESS_HEADER  behind a reverse proxy, the header with the visi
 JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
 JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
                        cluster needs storage its executors read); default the system temp
+JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running assessment counts as
+                       abandoned (its worker died): "停止" then marks it failed; default 60
+JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
+                       default 0 = never pruned automatically (see `jingzhun prune_runs`)
 """
 
 import os
@@ -206,3 +210,9 @@ CLIENT_ADDRESS_HEADER = os.environ.get("JINGZHUN_CLIENT_ADDRESS_HEADER", "")
 # (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.
 SPARK_MASTER = os.environ.get("JINGZHUN_SPARK_MASTER", "local[2]")
 SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None
+# A running assessment whose progress has not moved for this long is taken as abandoned (its
+# worker process died): stopping it marks it failed instead of waiting for it to notice.
+RUN_STALE_MINUTES = int(os.environ.get("JINGZHUN_RUN_STALE_MINUTES", "60"))
+# Finished runs kept per (standard, year, area) once a run finishes (~1.1 M rows each at 3.5 M
+# persons); 0 = never pruned automatically, only by `jingzhun prune_runs`.
+KEEP_RUNS = int(os.environ.get("JINGZHUN_KEEP_RUNS", "0"))

@@ -13,9 +13,17 @@ class Engine(models.TextChoices):
 class Status(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("运行中")
+    # A user asked a running run to stop; the run notices at its next progress step.
+    CANCELLING = "cancelling", _("正在停止")
     FINISHED = "finished", _("已完成")
     FAILED = "failed", _("失败")
     CANCELLED = "cancelled", _("已取消")
+
+
+# A run in these states is not over: the page polls it, it cannot be deleted or pruned.
+LIVE = (Status.QUEUED, Status.RUNNING, Status.CANCELLING)
+# A run in these states has a worker evaluating it: `services.stop_run` applies.
+STOPPABLE = (Status.RUNNING, Status.CANCELLING)
 
 
 class Level(models.TextChoices):

@@ -10,13 +10,16 @@ deletes them explicitly): PostgreSQL checked a deferred constraint row by row at
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.models import ScopedQuerySet
 
-from .choices import Engine, Level, Status
+from .choices import STOPPABLE, Engine, Level, Status
 
 # Indicator values are stored as integers in 1/SCALE units (standards.compiler.SCALE): exact and
 # written identically by every engine. A yes/no indicator stores SCALE (yes) or 0 (no).
@@ -45,6 +48,9 @@ class AssessmentRun(models.Model):
     thresholds = models.JSONField(_("标准值"), default=dict, blank=True)
     # The last progress message of a running run, read by the page that polls it.
     progress = models.CharField(_("进度"), max_length=200, blank=True)
+    # Written at every progress step of a running run (its heartbeat): a run whose worker died
+    # stops moving, and `services.stop_run` may then mark it failed (settings.RUN_STALE_MINUTES).
+    updated = models.DateTimeField(_("进度更新时间"), auto_now=True)
     error = models.TextField(_("错误信息"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -64,6 +70,14 @@ class AssessmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard_id} {self.year} #{self.pk}"
+
+    @property
+    def is_stale(self) -> bool:
+        """Running (or asked to stop) but without progress for settings.RUN_STALE_MINUTES: its
+        worker is taken as dead (a run checks in at every step, each takes seconds to minutes);
+        `services.stop_run` then marks it failed."""
+        limit = timezone.now() - datetime.timedelta(minutes=settings.RUN_STALE_MINUTES)
+        return self.status in STOPPABLE and self.updated < limit
 
     def indicator_ids(self, level: str) -> list[str]:
         """The level's indicators in the order of `Verdict.indicator_values`."""

@@ -13,8 +13,13 @@ transaction.
 from __future__ import annotations
 
 import contextlib
+import copy
+import logging
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import ibis
@@ -24,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ibis.backends import BaseBackend
@@ -43,8 +49,10 @@ from jingzhun.standards.compiler import evaluate
 from jingzhun.standards.explain import indicator_explanation_expr
 from jingzhun.standards.vocabulary import KEYS
 
-from .choices import Engine, Level, Status
+from .choices import LIVE, STOPPABLE, Engine, Level, Status
 from .models import SCALE, AssessmentRun, IndicatorResult, Verdict
+
+logger = logging.getLogger(__name__)
 
 LEVELS = [Level.HOUSEHOLD, Level.VILLAGE, Level.COUNTY]
 LANGUAGES = ("zh", "en")
@@ -303,23 +311,43 @@ def create_run(
     return run
 
 
+class RunStopped(Exception):
+    """Raised at a progress step of a run that is no longer `running`: a user asked it to stop
+    (`stop_run`: status cancelling) or it was marked failed as abandoned. `execute_run` ends the
+    run without storing anything (the store transaction, if open, rolls back)."""
+
+
 def execute_run(
     run: AssessmentRun, progress: Progress = None, *, spark_master: str | None = None
 ) -> AssessmentRun:
     """Evaluate a queued run and store its results. Each progress message is also saved on the
     run (outside any transaction) so a page polling the run can show it. Any failure marks the
-    run failed, with the error, and is re-raised. `spark_master`: the Spark master URL of a
-    spark run (default settings.SPARK_MASTER)."""
+    run failed, with the error, and is re-raised. A stop asked for with `stop_run` is noticed at
+    the next progress step and ends the run cancelled, with nothing stored (not an error: the run
+    is returned). Once finished, older runs of its group are pruned when settings.KEEP_RUNS > 0.
+    `spark_master`: the Spark master URL of a spark run (default settings.SPARK_MASTER)."""
+    # Deeper than this inside say(): the store transaction of _evaluate_and_store.
+    depth = len(connection.atomic_blocks)
 
     def say(message: str) -> None:
+        # The progress write doubles as the stop check (no extra query): it only applies while
+        # the run is still `running`.
+        still_running = AssessmentRun.objects.filter(pk=run.pk, status=Status.RUNNING)
+        if len(connection.atomic_blocks) > depth:
+            # Inside the store transaction only read: writing would lock the run's row until
+            # commit, so a stop request would wait for the whole store instead of being seen
+            # (and the message would not be visible to the page before commit anyway).
+            if not still_running.exists():
+                raise RunStopped
+        elif not still_running.update(progress=message[:200], updated=timezone.now()):
+            raise RunStopped
         if progress is not None:
             progress(message)
-        AssessmentRun.objects.filter(pk=run.pk).update(progress=message[:200])
         run.progress = message[:200]
 
     # Claim the run: a cancelled run, or one another worker already took, is left alone.
     if not AssessmentRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-        status=Status.RUNNING
+        status=Status.RUNNING, updated=timezone.now()
     ):
         run.refresh_from_db()
         return run
@@ -327,17 +355,45 @@ def execute_run(
     try:
         standard = loader.load(run.standard_id)
         _execute(run, standard, say, spark_master=spark_master)
+    except RunStopped:
+        # Asked to stop: cancelled. Marked failed meanwhile (abandoned): stays failed. (Running
+        # again only if the request was made inside the rolled-back transaction: tests.)
+        now = timezone.now()
+        AssessmentRun.objects.filter(pk=run.pk, status__in=STOPPABLE).update(
+            status=Status.CANCELLED, progress=_("已按请求停止"), finished=now, updated=now
+        )
+        run.refresh_from_db()
+        return run
     except Exception as error:
         run.status = Status.FAILED
         run.error = f"{type(error).__name__}: {error}"[:4000]
         run.finished = timezone.now()
         run.save(update_fields=["status", "error", "finished"])
         raise
+    _prune_group_of(run)
     return run
 
 
+def _prune_group_of(run: AssessmentRun) -> None:
+    """settings.KEEP_RUNS > 0: prune the finished run's (standard, year, area) group, after
+    its transaction. A failure here is logged, never the run's failure."""
+    keep = settings.KEEP_RUNS
+    if keep <= 0 or run.status != Status.FINISHED:
+        return
+    try:
+        prune_runs(keep, group=(run.standard_id, run.year, run.area_code))
+    except Exception:
+        logger.exception(
+            "Pruning the runs of %s %s %r after run #%s failed",
+            run.standard_id,
+            run.year,
+            run.area_code,
+            run.pk,
+        )
+
+
 def cancel_run(run: AssessmentRun, acting_user: Any) -> bool:
-    """Cancel a run that is still queued (a running one finishes). False if it had started."""
+    """Cancel a run that is still queued. False if it had started (a running run: `stop_run`)."""
     with transaction.atomic():
         if not AssessmentRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
             status=Status.CANCELLED, progress=_("已取消"), finished=timezone.now()
@@ -355,12 +411,59 @@ def cancel_run(run: AssessmentRun, acting_user: Any) -> bool:
     return True
 
 
-def delete_run(run: AssessmentRun, acting_user: Any) -> None:
-    """Delete a run that is over (finished, failed or cancelled) with all its rows; audited.
+def stop_run(run: AssessmentRun, acting_user: Any) -> str | None:
+    """Ask a running run to stop; audited. Returns the run's new status, None if it was not
+    running (queued: `cancel_run`; over: nothing to stop).
+
+    - running → cancelling: the worker notices at its next progress step and ends the run
+      cancelled with nothing stored (`execute_run`); one that finishes first stays finished.
+    - running or cancelling, but no progress for settings.RUN_STALE_MINUTES (the worker died,
+      the run would stay live forever) → failed now, "后台进程已中断".
+    - already cancelling → cancelling, nothing recorded again."""
+    now = timezone.now()
+    live = AssessmentRun.objects.filter(pk=run.pk, status__in=STOPPABLE)
+    stale = live.filter(updated__lt=now - timedelta(minutes=settings.RUN_STALE_MINUTES))
+    with transaction.atomic():
+        # The heartbeat `updated` is left alone: it measures the worker, not the request.
+        if stale.update(status=Status.FAILED, error=_("后台进程已中断"), progress="", finished=now):
+            status = Status.FAILED
+            message = _("评估 #{pk} 超过 {minutes} 分钟没有进度,后台进程已中断,标记为失败")
+        elif live.filter(status=Status.RUNNING).update(
+            status=Status.CANCELLING, progress=_("已请求停止,当前步骤结束后停止")
+        ):
+            status = Status.CANCELLING
+            message = _("请求停止评估 #{pk}")
+        else:
+            run.refresh_from_db()
+            return Status.CANCELLING if run.status == Status.CANCELLING else None
+        audit.record(
+            actor=acting_user,
+            action="update",
+            instance=run,
+            model="assessment.assessmentrun",
+            area_code=run.area_code,
+            message=message.format(pk=run.pk, minutes=settings.RUN_STALE_MINUTES),
+        )
+    run.refresh_from_db()
+    return status
+
+
+def delete_run(
+    run: AssessmentRun,
+    acting_user: Any,
+    *,
+    reason: str = "",
+    batch: uuid.UUID | None = None,
+) -> None:
+    """Delete a run that is over (finished, failed or cancelled) with all its rows; audited
+    (`reason` is added to the audit message, `batch` groups the entries of one pruning).
     Verdicts and results go first, each by one set-based DELETE on the run (no database
     constraint ties them to the run, so nothing else would remove them)."""
-    if run.status in (Status.QUEUED, Status.RUNNING):
+    if run.status in LIVE:
         raise ValueError(_("评估尚未结束,不能删除"))
+    message = _("删除评估 #{pk}({standard} {year} 年度)").format(
+        pk=run.pk, standard=run.standard_id, year=run.year
+    )
     with transaction.atomic():
         audit.record(
             actor=acting_user,
@@ -368,13 +471,89 @@ def delete_run(run: AssessmentRun, acting_user: Any) -> None:
             instance=run,
             model="assessment.assessmentrun",
             area_code=run.area_code,
-            message=_("删除评估 #{pk}({standard} {year} 年度)").format(
-                pk=run.pk, standard=run.standard_id, year=run.year
-            ),
+            batch=batch,
+            message=f"{message}:{reason}" if reason else message,
         )
         delete_rows(IndicatorResult, run)
         delete_rows(Verdict, run)
         run.delete()
+
+
+@dataclass
+class Pruned:
+    """What `prune_runs` deleted (or would, on a dry run) and what it kept because a procedure
+    cites one of the run's verdicts. The runs as they were before deletion (pk included)."""
+
+    deleted: list[AssessmentRun] = field(default_factory=list)
+    cited: list[AssessmentRun] = field(default_factory=list)
+
+
+def cited_run_ids(run_ids: list[int]) -> set[int]:
+    """The runs among `run_ids` whose verdicts other rows point at (today procedures'
+    `verdict`): one set-based query per such relation, found like `delete_rows` finds them."""
+    cited: set[int] = set()
+    for relation in get_candidate_relations_to_delete(Verdict._meta):
+        name = relation.field.name
+        cited.update(
+            relation.related_model._base_manager.filter(**{f"{name}__run_id__in": run_ids})
+            .values_list(f"{name}__run_id", flat=True)
+            .distinct()
+        )
+    return cited
+
+
+def prune_runs(
+    keep: int,
+    acting_user: Any = None,
+    dry_run: bool = False,
+    *,
+    group: tuple[str, int, str] | None = None,
+) -> Pruned:
+    """Per (standard, year, area code) keep the `keep` newest finished runs (by start): delete
+    the older finished runs, and failed or cancelled runs over a day old, each with
+    `delete_run` (audited, one batch id for the whole pruning). A run whose verdicts a procedure
+    cites is never deleted: it is kept and reported. Live runs are never touched.
+
+    `acting_user`: only the runs within their scope (None: all, the CLI / automatic pruning);
+    `group`: only that (standard_id, year, area_code); `dry_run`: report, delete nothing."""
+    if keep < 1:
+        raise ValueError(_("每组至少保留 1 次评估"))
+    runs = AssessmentRun.objects.all()
+    if acting_user is not None:
+        runs = runs.visible_to(acting_user)
+    if group is not None:
+        standard_id, year, area_code = group
+        runs = runs.filter(standard_id=standard_id, year=year, area_code=area_code)
+    # Runs are a few per month and area: grouping them here is cheap (their rows never load).
+    finished = runs.filter(status=Status.FINISHED).order_by(
+        "standard_id", "year", "area_code", "-started", "-id"
+    )
+    candidates: list[AssessmentRun] = []
+    seen: dict[tuple[str, int, str], int] = {}
+    for run in finished:
+        key = (run.standard_id, run.year, run.area_code)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > keep:
+            candidates.append(run)
+    day_ago = timezone.now() - timedelta(days=1)
+    candidates += (
+        runs.filter(status__in=(Status.FAILED, Status.CANCELLED))
+        .annotate(ended=Coalesce("finished", "started"))
+        .filter(ended__lt=day_ago)
+    )
+    candidates.sort(key=lambda run: (run.started, run.pk))  # reported oldest first
+    cited = cited_run_ids([run.pk for run in candidates]) if candidates else set()
+    pruned = Pruned(
+        deleted=[run for run in candidates if run.pk not in cited],
+        cited=[run for run in candidates if run.pk in cited],
+    )
+    if not dry_run:
+        batch = uuid.uuid4()
+        reason = _("清理旧评估,每组保留最近 {keep} 次").format(keep=keep)
+        for run in pruned.deleted:
+            # A copy: deleting clears the instance's pk, the report keeps it.
+            delete_run(copy.copy(run), acting_user, reason=reason, batch=batch)
+    return pruned
 
 
 def delete_rows(model: type[Verdict] | type[IndicatorResult], run: AssessmentRun) -> int:

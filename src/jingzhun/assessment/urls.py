@@ -10,6 +10,7 @@ urlpatterns = [
     path("start/", views.run_start, name="assessment-start"),
     path("runs/<int:pk>/progress/", views.run_progress, name="assessment-progress"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="assessment-cancel"),
+    path("runs/<int:pk>/stop/", views.run_stop, name="assessment-stop"),
     path("runs/<int:pk>/delete/", views.run_delete, name="assessment-delete"),
     # One run's reports (views_reports.py)
     path("runs/<int:pk>/", views_reports.run_detail, name="assessment-run"),

@@ -18,13 +18,12 @@ from jingzhun.areas.models import Area
 from jingzhun.standards import StandardError
 
 from . import tasks
-from .choices import Status
+from .choices import LIVE, Status
 from .forms import RunForm
 from .models import AssessmentRun
-from .services import cancel_run, create_run, delete_run
+from .services import cancel_run, create_run, delete_run, stop_run
 
 RUNS_SHOWN = 50
-LIVE = (Status.QUEUED, Status.RUNNING)
 
 
 def _runs(request: HttpRequest) -> list[AssessmentRun]:
@@ -107,6 +106,28 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, gettext("评估 #{pk} 已取消").format(pk=run.pk))
     else:
         messages.error(request, gettext("评估 #{pk} 已开始运行,不能取消").format(pk=run.pk))
+    return redirect("assessment-runs")
+
+
+@login_required
+@require_POST
+def run_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask a running run to stop (or fail one whose worker died); same permission as cancel."""
+    run = _own_run(request, pk)
+    status = stop_run(run, request.user)
+    if status == Status.CANCELLING:
+        messages.success(
+            request, gettext("已请求停止评估 #{pk},将在当前步骤结束后停止").format(pk=run.pk)
+        )
+    elif status == Status.FAILED:
+        messages.warning(
+            request,
+            gettext("评估 #{pk} 长时间没有进度,后台进程已中断,已标记为失败").format(pk=run.pk),
+        )
+    else:
+        messages.error(request, gettext("评估 #{pk} 不在运行中,不能停止").format(pk=run.pk))
+    if request.POST.get("next") == "detail":
+        return redirect("assessment-run", pk=pk)
     return redirect("assessment-runs")
 
 

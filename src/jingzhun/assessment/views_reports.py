@@ -24,7 +24,7 @@ from jingzhun.areas.models import Area
 from jingzhun.core.paging import DeferredJoinPaginator
 
 from . import excel, reports, village_sheet
-from .choices import Level, Status
+from .choices import LIVE, Level, Status
 from .models import AssessmentRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -132,7 +132,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     context = _run_context(run)
     context["compare_url"] = _optional_url("assessment-compare")
-    context["live"] = (Status.QUEUED, Status.RUNNING)  # for the progress fragment
+    context["live"] = LIVE  # for the progress fragment
     if run.status == Status.FINISHED:
         household = reports.blockers(run, request.user, Level.HOUSEHOLD)
         village = reports.blockers(run, request.user, Level.VILLAGE)

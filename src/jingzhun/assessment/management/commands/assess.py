@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from jingzhun.areas.models import Area
-from jingzhun.assessment.choices import Engine, Level
+from jingzhun.assessment.choices import Engine, Level, Status
 from jingzhun.assessment.models import IndicatorResult
 from jingzhun.assessment.services import default_standard_id, run_assessment
 from jingzhun.engine.connect import SPARK_MISSING, spark_available
@@ -64,6 +64,13 @@ class Command(BaseCommand):
             raise CommandError(str(error) or type(error).__name__) from error
         except ValueError as error:
             raise CommandError(str(error)) from error
+        if run.status == Status.CANCELLED:
+            # Stopped from the page ("停止"): nothing was stored. Not a success for a script.
+            raise CommandError(_("评估 #{pk} 已按请求停止,未保存任何结果").format(pk=run.pk))
+        if run.status != Status.FINISHED:  # marked failed as abandoned while it ran
+            raise CommandError(
+                _("评估 #{pk} 未完成:{error}").format(pk=run.pk, error=run.error or run.status)
+            )
         self.stdout.write(
             _("评估 #{pk}:{standard} {year} 年度,引擎 {engine},范围 {area}").format(
                 pk=run.pk,
