@@ -180,3 +180,14 @@ def pdf_text(pdf: bytes) -> str:
         for token in re.findall(rb"<[0-9a-fA-F\s]+>|\((?:\\.|[^\\)])*\)", head):
             lines.append(_dictionary_string(token))
     return "\n".join(lines)
+
+
+def pdf_response_text(response) -> str:
+    """The text of a PDF page response, after checking it is served as an inline, uncached PDF
+    (a printed page carries personal data: no copy in a shared cache)."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline; filename*=utf-8''")
+    assert "no-store" in response["Cache-Control"]
+    assert response.content.startswith(b"%PDF")
+    return pdf_text(response.content)
