@@ -162,9 +162,14 @@ def write_arrow(
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter
+
             options = pa_csv.WriteOptions(include_header=False)
             sql = f"COPY {_into(model, columns)} FROM STDIN (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:
+            # A writer thread sends each batch while this thread has the engine compute and
+            # format the next one (DuckDB and pyarrow release the GIL): the two overlap.
+            writer = QueuedLibpqWriter(cursor.cursor)
+            with cursor.cursor.copy(sql, writer=writer) as copy:
                 for batch in batches:
                     buffer = io.BytesIO()
                     pa_csv.write_csv(batch.select(list(columns)), buffer, options)
