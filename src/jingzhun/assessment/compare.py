@@ -11,7 +11,7 @@ Storage: an indicator result row exists only where the indicator is NOT met (mod
 joins of results see the unmet side of a change; the met side's value comes from that run's
 verdict (`indicator_values`, parsed for the returned rows only) and its threshold from the run.
 
-Scope: the runs come from `AssessmentRun.objects.visible_to(user)` (the views 404 otherwise) and
+Scope: the runs come from `AssessmentRun.objects.readable_by(user)` (the views 404 otherwise) and
 every row is limited to the user's area prefix by the same range test as `visible_to`.
 """
 

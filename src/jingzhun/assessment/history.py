@@ -17,7 +17,7 @@ from jingzhun.registry.models import Household
 
 from . import reports
 from .choices import Level, Status
-from .models import AssessmentRun, IndicatorResult, Verdict
+from .models import AssessmentRun, IndicatorResult, Verdict, containing_codes
 
 HISTORY_LIMIT = 20
 
@@ -42,7 +42,7 @@ class HistoryEntry:
     newly_met: list[str] = field(default_factory=list)  # labels
     newly_unmet: list[str] = field(default_factory=list)  # labels
     standard_changed: bool = False
-    linkable: bool = False  # the run's own page is visible to the user
+    linkable: bool = False  # the run's own page is readable by the user
 
     @property
     def met(self) -> bool:
@@ -78,10 +78,12 @@ class History:
 
 
 def _run_visible(run: AssessmentRun, scope: str | None) -> bool:
-    """Whether `AssessmentRun.objects.visible_to` would return the run (no query)."""
+    """Whether `AssessmentRun.objects.readable_by` would return the run (no query)."""
     if scope is None:
         return False
-    return scope == "" or run.area_code.startswith(scope)
+    if scope == "" or run.area_code.startswith(scope):
+        return True
+    return run.status == Status.FINISHED and run.area_code in containing_codes(scope)
 
 
 def household_history(user: Any, household: Household, limit: int = HISTORY_LIMIT) -> History:

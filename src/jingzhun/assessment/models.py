@@ -11,12 +11,14 @@ deletes them explicitly): PostgreSQL checked a deferred constraint row by row at
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun import areacodes
 from jingzhun.core.models import ScopedQuerySet
 
 from .choices import STOPPABLE, Engine, Level, Status
@@ -26,9 +28,37 @@ from .choices import STOPPABLE, Engine, Level, Status
 SCALE = 10_000
 
 
+def containing_codes(scope: str) -> list[str]:
+    """'' and the 12-digit codes of the area whose prefix is `scope` and of its ancestors: the
+    roots of every run whose subtree contains that area (computed from the code, no query)."""
+    lengths = sorted(set(areacodes.PREFIX_LENGTH.values()))
+    return ["", *(areacodes.pad(scope[:n]) for n in lengths if n <= len(scope))]
+
+
+class RunQuerySet(ScopedQuerySet):
+    def readable_by(self, user: Any) -> RunQuerySet:
+        """For the read-only report pages: the runs `visible_to(user)` plus the FINISHED runs
+        whose root contains the user's area (a county-wide run read by a township or village
+        user). Only the run row is widened: the reports read verdicts and results through their
+        own `visible_to`, so such a user sees their own rows only. Never for changes (start,
+        stop, cancel, delete stay on `visible_to`). An unfinished wider run is left out: it has
+        no report yet, and its status and error concern the whole run. One query (a range or
+        a few codes, both indexed)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        scope = user.scope_prefix()
+        if scope is None:
+            return self.none()
+        if scope == "":
+            return self.all()
+        wider = self.filter(status=Status.FINISHED, area_code__in=containing_codes(scope))
+        return self.visible_to(user) | wider
+
+
 class AssessmentRun(models.Model):
     """`area_code` is the assessed subtree (the 12-digit code of its root, '' = everything), so a
-    user sees the runs of their subtree and of areas under it."""
+    user sees (`visible_to`) and manages the runs of their subtree and of areas under it, and
+    reads (`readable_by`) the finished runs of an area above theirs, limited to their rows."""
 
     area_code_path = "area_code"
 
@@ -61,7 +91,7 @@ class AssessmentRun(models.Model):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评估运行")
@@ -78,6 +108,11 @@ class AssessmentRun(models.Model):
         `services.stop_run` then marks it failed."""
         limit = timezone.now() - datetime.timedelta(minutes=settings.RUN_STALE_MINUTES)
         return self.status in STOPPABLE and self.updated < limit
+
+    def wider_than(self, scope: str | None) -> bool:
+        """Whether the run's root is broader than the user's area `scope` (a run read through
+        `readable_by`, not `visible_to`): its stored `counts` cover more than the user may see."""
+        return bool(scope) and not self.area_code.startswith(scope or "")
 
     def indicator_ids(self, level: str) -> list[str]:
         """The level's indicators in the order of `Verdict.indicator_values`."""

@@ -1,4 +1,4 @@
-"""Assessment runs: the list of stored runs visible to the user, the form that starts a run as a
+"""Assessment runs: the list of stored runs readable by the user, the form that starts a run as a
 background task, and the progress fragment the page polls while a run is queued or running."""
 
 from __future__ import annotations
@@ -27,15 +27,19 @@ RUNS_SHOWN = 50
 
 
 def _runs(request: HttpRequest) -> list[AssessmentRun]:
-    """The newest runs the user may see, each with `area_name` (one query for all names)."""
+    """The newest runs the user may read, each with `area_name` (one query for all names) and
+    `wider` (a finished run of an area above the user's: read-only, its whole-run counts
+    hidden, no buttons)."""
     runs = list(
-        AssessmentRun.objects.visible_to(request.user).select_related("created_by")[:RUNS_SHOWN]
+        AssessmentRun.objects.readable_by(request.user).select_related("created_by")[:RUNS_SHOWN]
     )
     names = dict(
         Area.objects.filter(code__in={r.area_code for r in runs}).values_list("code", "name")
     )
+    scope = request.user.scope_prefix()
     for run in runs:
         run.area_name = names.get(run.area_code, "")
+        run.wider = run.wider_than(scope)
     return runs
 
 
@@ -93,6 +97,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _own_run(request: HttpRequest, pk: int) -> AssessmentRun:
+    # `visible_to`, never `readable_by`: a run above the user's area is read-only for them.
     if not request.user.can_edit():
         raise PermissionDenied(gettext("您没有管理评估的权限"))
     return get_object_or_404(AssessmentRun.objects.visible_to(request.user), pk=pk)

@@ -158,8 +158,9 @@ def _entity_cells(level: str, row: dict[str, Any]) -> list[Any]:
 
 
 def _comparison(request: HttpRequest) -> Comparison:
-    """The two runs of ?a=&b=, both visible to the user (404 otherwise)."""
-    visible = AssessmentRun.objects.visible_to(request.user)
+    """The two runs of ?a=&b=, both readable by the user (404 otherwise); the comparison keeps
+    to the user's scope, so a run of an area above theirs compares their rows only."""
+    visible = AssessmentRun.objects.readable_by(request.user)
     try:
         a_id, b_id = int(request.GET["a"]), int(request.GET["b"])
     except (KeyError, ValueError):
@@ -172,7 +173,7 @@ def _comparison(request: HttpRequest) -> Comparison:
 @never_cache
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
-    runs = AssessmentRun.objects.visible_to(request.user).filter(status=Status.FINISHED)
+    runs = AssessmentRun.objects.readable_by(request.user).filter(status=Status.FINISHED)
     context: dict[str, Any] = {"runs": runs[:RUNS_OFFERED]}
     if request.GET.get("a") and request.GET.get("b"):
         comparison = _comparison(request)

@@ -1,8 +1,9 @@
 """The reports of one stored run: the run page (the hub), blockers by area, the household
 drill-down list, village readiness, the county projection, and their .xlsx exports.
 
-Every query goes through `reports` (which starts at `visible_to`); a run the user cannot see is a
-404, and the report pages of a run that has not finished send the user back to the run page."""
+Every query goes through `reports` (which starts at `visible_to`); a run the user cannot read
+(`AssessmentRun.objects.readable_by`) is a 404, and the report pages of a run that has not
+finished send the user back to the run page."""
 
 from __future__ import annotations
 
@@ -34,13 +35,16 @@ AREA_SELECT_LIMIT = 2_000
 
 
 def _run(request: HttpRequest, pk: int) -> AssessmentRun:
+    """A run the user may read (404 otherwise): theirs, or a finished run of an area above
+    theirs (`readable_by`), whose reports then hold the user's rows only. Every view here only
+    reads; stop, cancel and delete (views.py) look the run up with `visible_to`."""
     return get_object_or_404(
-        AssessmentRun.objects.visible_to(request.user).select_related("created_by"), pk=pk
+        AssessmentRun.objects.readable_by(request.user).select_related("created_by"), pk=pk
     )
 
 
 def finished_run(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A report view of a visible run (404 otherwise), called with the run instead of its pk;
+    """A report view of a readable run (404 otherwise), called with the run instead of its pk;
     a run that has not finished sends the user to its page, which shows its status."""
 
     @functools.wraps(view)
@@ -116,11 +120,14 @@ def _trail(run: AssessmentRun, user: Any, area: str) -> list[Area]:
     return [a for a in chain if len(a.prefix) >= top]
 
 
-def _run_context(run: AssessmentRun) -> dict[str, Any]:
+def _run_context(run: AssessmentRun, user: Any) -> dict[str, Any]:
+    """`partial`: the run's root is wider than the user's area, so every figure shown is the
+    user's share (the reports' own scoping) and the page says so."""
     return {
         "run": run,
         "standard_name": reports.standard_name(run),
         "scope_name": excel.scope_name(run),
+        "partial": run.wider_than(user.scope_prefix()),
     }
 
 
@@ -130,7 +137,7 @@ def _run_context(run: AssessmentRun) -> dict[str, Any]:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
-    context = _run_context(run)
+    context = _run_context(run, request.user)
     context["compare_url"] = _optional_url("assessment-compare")
     context["live"] = LIVE  # for the progress fragment
     if run.status == Status.FINISHED:
@@ -168,7 +175,7 @@ def run_blockers(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     area = _area(request)
     breakdown = reports.blockers_by_area(run, request.user, Level.HOUSEHOLD, area)
     base = breakdown.base.code if breakdown.base else ""
-    context = _run_context(run)
+    context = _run_context(run, request.user)
     context.update(
         area=area,
         base=breakdown.base,
@@ -232,7 +239,7 @@ def run_households(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
         area_name = found.name if found else chosen["area"]
         if found is not None and found.level == "village":
             sheet_code = found.code  # the list of one village: offer its printable sheet
-    context = _run_context(run)
+    context = _run_context(run, request.user)
     context.update(
         title=_household_title(run, chosen),
         chosen=chosen,
@@ -283,7 +290,7 @@ def run_villages(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
     queryset = reports.villages(run, request.user, **chosen)
     paginator = DeferredJoinPaginator(queryset, VILLAGES_PER_PAGE)
     page = paginator.get_page(_page_number(request))
-    context = _run_context(run)
+    context = _run_context(run, request.user)
     context.update(
         chosen=chosen,
         page=page,
@@ -358,7 +365,7 @@ def run_village_sheet_pdf(request: HttpRequest, run: AssessmentRun, code: str) -
 @login_required
 @finished_run
 def run_counties(request: HttpRequest, run: AssessmentRun) -> HttpResponse:
-    context = _run_context(run)
+    context = _run_context(run, request.user)
     context["counties"] = reports.county_projection(run, request.user)
     return render(request, "assessment/report_counties.html", context)
 
