@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from jingzhun.assessment.services import create_run, run_assessment
 from jingzhun.audit.models import AuditEntry
+from tests.assessment.conftest import READ_PAGES
 from tests.assessment.report_fixture import county_fixture  # noqa: F401
 from tests.engine.conftest import registry  # noqa: F401
 from tests.factories import UserFactory, area_chain
@@ -69,19 +70,7 @@ def test_report_pages_render(client, county_run, name, query):
     page(client, user, name, run, query)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "assessment-run",
-        "assessment-blockers",
-        "assessment-list",
-        "assessment-villages",
-        "assessment-counties",
-        "assessment-run-xlsx",
-        "assessment-list-xlsx",
-        "assessment-villages-xlsx",
-    ],
-)
+@pytest.mark.parametrize("name", READ_PAGES)
 def test_a_run_of_another_county_is_404(client, county_run, outsider, name):
     run, _user, _fx = county_run
     page(client, outsider, name, run, status=404)

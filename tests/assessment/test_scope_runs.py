@@ -16,21 +16,11 @@ from jingzhun.assessment.history import household_history
 from jingzhun.assessment.models import AssessmentRun, Verdict, containing_codes
 from jingzhun.assessment.services import run_assessment
 from jingzhun.audit.models import AuditEntry
+from tests.assessment.conftest import READ_PAGES
 from tests.assessment.report_fixture import county_fixture  # noqa: F401
 from tests.factories import UserFactory, area_chain
 
 pytestmark = pytest.mark.django_db
-
-READ_PAGES = [
-    "assessment-run",
-    "assessment-blockers",
-    "assessment-list",
-    "assessment-villages",
-    "assessment-counties",
-    "assessment-run-xlsx",
-    "assessment-list-xlsx",
-    "assessment-villages-xlsx",
-]
 
 
 @pytest.fixture

@@ -44,15 +44,13 @@ class RunQuerySet(ScopedQuerySet):
         stop, cancel, delete stay on `visible_to`). An unfinished wider run is left out: it has
         no report yet, and its status and error concern the whole run. One query (a range or
         a few codes, both indexed)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        scope = user.scope_prefix()
-        if scope is None:
-            return self.none()
-        if scope == "":
-            return self.all()
+        own = self.visible_to(user)
+        active = user is not None and user.is_authenticated and user.is_active
+        scope = user.scope_prefix() if active else None
+        if not scope:  # no scope (nothing) or the whole scope (everything): as visible_to
+            return own
         wider = self.filter(status=Status.FINISHED, area_code__in=containing_codes(scope))
-        return self.visible_to(user) | wider
+        return own | wider
 
 
 class AssessmentRun(models.Model):

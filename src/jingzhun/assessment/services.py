@@ -298,13 +298,11 @@ def create_run(
             progress=_("排队等待后台任务进程…"),
             created_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
-        audit.record(
-            actor=acting_user,
-            action="create",
-            instance=run,
-            model="assessment.assessmentrun",
-            area_code=code,
-            message=_("评估 {standard} {year} 年度({engine})").format(
+        _audit_run(
+            run,
+            acting_user,
+            "create",
+            _("评估 {standard} {year} 年度({engine})").format(
                 standard=standard.id, year=year, engine=engine
             ),
         )
@@ -315,6 +313,20 @@ class RunStopped(Exception):
     """Raised at a progress step of a run that is no longer `running`: a user asked it to stop
     (`stop_run`: status cancelling) or it was marked failed as abandoned. `execute_run` ends the
     run without storing anything (the store transaction, if open, rolls back)."""
+
+
+def _audit_run(run: AssessmentRun, actor: Any, action: str, message: str, **extra: Any) -> None:
+    """The audit entry of a change to a run (filed under the run's area), in the caller's
+    transaction."""
+    audit.record(
+        actor=actor,
+        action=action,
+        instance=run,
+        model="assessment.assessmentrun",
+        area_code=run.area_code,
+        message=message,
+        **extra,
+    )
 
 
 def execute_run(
@@ -399,14 +411,7 @@ def cancel_run(run: AssessmentRun, acting_user: Any) -> bool:
             status=Status.CANCELLED, progress=_("已取消"), finished=timezone.now()
         ):
             return False
-        audit.record(
-            actor=acting_user,
-            action="update",
-            instance=run,
-            model="assessment.assessmentrun",
-            area_code=run.area_code,
-            message=_("取消评估 #{pk}").format(pk=run.pk),
-        )
+        _audit_run(run, acting_user, "update", _("取消评估 #{pk}").format(pk=run.pk))
     run.refresh_from_db()
     return True
 
@@ -436,13 +441,11 @@ def stop_run(run: AssessmentRun, acting_user: Any) -> str | None:
         else:
             run.refresh_from_db()
             return Status.CANCELLING if run.status == Status.CANCELLING else None
-        audit.record(
-            actor=acting_user,
-            action="update",
-            instance=run,
-            model="assessment.assessmentrun",
-            area_code=run.area_code,
-            message=message.format(pk=run.pk, minutes=settings.RUN_STALE_MINUTES),
+        _audit_run(
+            run,
+            acting_user,
+            "update",
+            message.format(pk=run.pk, minutes=settings.RUN_STALE_MINUTES),
         )
     run.refresh_from_db()
     return status
@@ -465,14 +468,12 @@ def delete_run(
         pk=run.pk, standard=run.standard_id, year=run.year
     )
     with transaction.atomic():
-        audit.record(
-            actor=acting_user,
-            action="delete",
-            instance=run,
-            model="assessment.assessmentrun",
-            area_code=run.area_code,
+        _audit_run(
+            run,
+            acting_user,
+            "delete",
+            f"{message}:{reason}" if reason else message,
             batch=batch,
-            message=f"{message}:{reason}" if reason else message,
         )
         delete_rows(IndicatorResult, run)
         delete_rows(Verdict, run)
