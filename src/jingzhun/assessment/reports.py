@@ -39,7 +39,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -52,6 +51,7 @@ from jingzhun import areacodes
 from jingzhun.areas.models import Area
 from jingzhun.registry import choices as rc
 from jingzhun.registry.models import Household, Person
+from jingzhun.registry.queries import with_head_and_size
 from jingzhun.standards import loader
 from jingzhun.standards.errors import StandardError
 from jingzhun.standards.explain import number
@@ -446,24 +446,12 @@ def _place(names: dict[str, str], village: str) -> tuple[str, str, str]:
 
 def household_page_rows(run: AssessmentRun, user: Any, page: list[Verdict]) -> list[dict[str, Any]]:
     """One page of the drill-down, with what a list needs: head, size, place, the unmet
-    indicators and their sentences in the user's language. Four queries per page."""
+    indicators and their sentences in the user's language. Three queries per page."""
     if not page:
         return []
     ids = [v.household_id for v in page]
     entities = [v.entity for v in page]
-    households = Household.objects.in_bulk(ids)
-    heads = dict(
-        Person.objects.filter(household_id__in=ids, relation=rc.Relation.HEAD).values_list(
-            "household_id", "name"
-        )
-    )
-    sizes = dict(
-        Person.objects.filter(household_id__in=ids)
-        .order_by()
-        .values("household_id")
-        .annotate(n=Count("id"))
-        .values_list("household_id", "n")
-    )
+    households = with_head_and_size(Household.objects.filter(pk__in=ids)).in_bulk()
     text = explanation_field()
     reasons: dict[str, dict[str, str]] = defaultdict(dict)
     for entity, indicator, sentence in (
@@ -486,8 +474,8 @@ def household_page_rows(run: AssessmentRun, user: Any, page: list[Verdict]) -> l
                 "county": county,
                 "township": township,
                 "village": village,
-                "head": heads.get(verdict.household_id, ""),
-                "size": sizes.get(verdict.household_id, 0),
+                "head": (household.head_name if household else "") or "",
+                "size": household.member_count if household else 0,
                 "unmet": [labels.get(i, i) for i in unmet],
                 "reasons": [reasons[verdict.entity].get(i, "") for i in unmet],
             }
@@ -501,26 +489,16 @@ def household_export_rows(
     """Every row of a household list for a workbook, streamed: two queries walked side by side
     in village order (the sentences are held one village at a time)."""
     labels = {i.id: i.label for i in indicators_of(run, Level.HOUSEHOLD)}
-    heads = Person.objects.filter(
-        household_id=OuterRef("household_id"), relation=rc.Relation.HEAD
-    ).values("name")[:1]
-    sizes = (
-        Person.objects.filter(household_id=OuterRef("household_id"))
-        .order_by()
-        .values("household_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     rows = (
-        queryset.annotate(head=Subquery(heads), size=Subquery(sizes))
+        with_head_and_size(queryset, "household_id")
         .order_by("area_code", "household__number", "id")
         .values(
             "entity",
             "area_code",
             "met",
             "unmet",
-            "head",
-            "size",
+            "head_name",
+            "member_count",
             "household__number",
             "household__status",
         )
@@ -550,8 +528,8 @@ def household_export_rows(
             "county": county,
             "township": township,
             "village": village,
-            "head": row["head"] or "",
-            "size": row["size"] or 0,
+            "head": row["head_name"] or "",
+            "size": row["member_count"],
             "status": str(statuses.get(row["household__status"], row["household__status"])),
             "met": row["met"],
             "unmet": "、".join(str(labels.get(i, i)) for i in unmet),
