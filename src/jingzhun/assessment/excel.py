@@ -75,7 +75,18 @@ def _save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _audit(run: AssessmentRun, user: Any, report: str, counts: dict, filters: dict) -> None:
+def audit_export(
+    run: AssessmentRun,
+    user: Any,
+    report: str,
+    counts: dict,
+    filters: dict,
+    *,
+    area_code: str | None = None,
+    message: str | None = None,
+) -> None:
+    """The audit entry of one report of a run leaving the system (a workbook, a printed
+    sheet): filed under `area_code` (default the user's scope)."""
     with transaction.atomic():
         audit.record(
             actor=user,
@@ -84,8 +95,8 @@ def _audit(run: AssessmentRun, user: Any, report: str, counts: dict, filters: di
             object_id=str(run.pk),
             object_repr=str(run),
             changes={"report": report, "filter": filters, "counts": counts},
-            area_code=user.scope_prefix() or "",
-            message=_("导出评估报表 #{run}({report})").format(run=run.pk, report=report),
+            area_code=(user.scope_prefix() or "") if area_code is None else area_code,
+            message=message or _("导出评估报表 #{run}({report})").format(run=run.pk, report=report),
         )
 
 
@@ -353,7 +364,7 @@ def run_workbook(run: AssessmentRun, user: Any) -> bytes:
         COUNTIES: _counties_sheet(book, run, user),
     }
     content = _save(book)
-    _audit(run, user, "run", counts, {})
+    audit_export(run, user, "run", counts, {})
     return content
 
 
@@ -364,7 +375,7 @@ def households_workbook(
     book = Workbook(write_only=True)
     count = _household_sheet(book, HOUSEHOLDS, run, user, queryset, reasons=True)
     content = _save(book)
-    _audit(run, user, "households", {HOUSEHOLDS: count}, filters)
+    audit_export(run, user, "households", {HOUSEHOLDS: count}, filters)
     return content
 
 
@@ -380,7 +391,7 @@ def villages_workbook(
     book = Workbook(write_only=True)
     count = _villages_sheet(book, run, user, queryset, area=area)
     content = _save(book)
-    _audit(run, user, "villages", {VILLAGES: count}, filters)
+    audit_export(run, user, "villages", {VILLAGES: count}, filters)
     return content
 
 

@@ -13,20 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from jingzhun import areacodes
 from jingzhun.areas.models import Area
-from jingzhun.audit import services as audit
-from jingzhun.audit.models import Action
 from jingzhun.core.pdf import html_to_pdf
 from jingzhun.masking import mask_name
 from jingzhun.registry import choices as rc
 from jingzhun.registry.queries import with_head_and_size
 
-from . import reports
+from . import excel, reports
 from .choices import Level
 from .models import AssessmentRun
 
@@ -147,24 +144,19 @@ def village_sheet(run: AssessmentRun, user: Any, village: Area) -> VillageSheet:
 
 
 def record_export(sheet: VillageSheet, user: Any, output: str) -> None:
-    """The audit entry of one sheet produced (`output`: "html" or "pdf")."""
-    with transaction.atomic():
-        audit.record(
-            actor=user,
-            action=Action.EXPORT,
-            model="assessment.assessmentrun",
-            object_id=str(sheet.run.pk),
-            object_repr=str(sheet.run),
-            changes={
-                "report": "village_sheet",
-                "filter": {"village": sheet.code, "format": output},
-                "counts": {"households": sheet.households, "met": sheet.met},
-            },
-            area_code=sheet.code,
-            message=_("导出村级评估清单 #{run}({village})").format(
-                run=sheet.run.pk, village=sheet.place
-            ),
-        )
+    """The audit entry of one sheet produced (`output`: "html" or "pdf"), filed under the
+    village."""
+    excel.audit_export(
+        sheet.run,
+        user,
+        "village_sheet",
+        {"households": sheet.households, "met": sheet.met},
+        {"village": sheet.code, "format": output},
+        area_code=sheet.code,
+        message=_("导出村级评估清单 #{run}({village})").format(
+            run=sheet.run.pk, village=sheet.place
+        ),
+    )
 
 
 def render_pdf(sheet: VillageSheet) -> bytes:
