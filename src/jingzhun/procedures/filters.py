@@ -6,6 +6,8 @@ import django_filters as df
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun.core.filters import FilterSet
+
 from .flows import STATE_CHOICES, Kind
 from .models import Batch, Objection, ObjectionStatus, Procedure
 from .queries import within
@@ -17,7 +19,7 @@ def _area(queryset: QuerySet, path: str, value: str) -> QuerySet:
     return within(queryset, path, value.ljust(12, "0"))
 
 
-class BatchFilter(df.FilterSet):
+class BatchFilter(FilterSet):
     kind = df.MultipleChoiceFilter(distinct=False, choices=Kind.choices, label=_("类别"))
     area = df.CharFilter(method="filter_area", label=_("区划代码"))
 
@@ -31,7 +33,7 @@ class BatchFilter(df.FilterSet):
 
 # References are plain numbers, not model choices: a choice field would tell apart "exists in
 # another area" (empty list) from "does not exist" (400).
-class ProcedureFilter(df.FilterSet):
+class ProcedureFilter(FilterSet):
     batch = df.NumberFilter(field_name="batch_id", label=_("批次"))
     household = df.NumberFilter(field_name="household_id", label=_("贫困户"))
     kind = df.MultipleChoiceFilter(distinct=False, choices=Kind.choices, label=_("类别"))
@@ -46,7 +48,7 @@ class ProcedureFilter(df.FilterSet):
         return _area(queryset, "village_id", value)
 
 
-class ObjectionFilter(df.FilterSet):
+class ObjectionFilter(FilterSet):
     status = df.MultipleChoiceFilter(
         distinct=False, choices=ObjectionStatus.choices, label=_("处理状态")
     )

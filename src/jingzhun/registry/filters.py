@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes, namekeys, povertylines
+from jingzhun.core.filters import FilterSet
 
 from . import choices as c
 from .models import Helper, Household, Income, Measure, Person, PersonNameKey
@@ -103,7 +104,7 @@ def search_persons(query: str) -> QuerySet[Person]:
     return Person.objects.filter(name__startswith=query)
 
 
-class HouseholdFilter(df.FilterSet):
+class HouseholdFilter(FilterSet):
     # distinct=False throughout: these filters join nothing, and SELECT DISTINCT over every
     # column costs hundreds of milliseconds at a million rows.
     area = df.CharFilter(method="filter_area", label=_("区划代码"))
@@ -165,7 +166,7 @@ class HouseholdFilter(df.FilterSet):
         return queryset.filter(by_person)
 
 
-class PersonFilter(df.FilterSet):
+class PersonFilter(FilterSet):
     area = df.CharFilter(method="filter_area", label=_("区划代码"))
     q = df.CharFilter(method="filter_q", label=_("姓名或拼音首字母"))
 
@@ -200,7 +201,7 @@ class PersonFilter(df.FilterSet):
         )
 
 
-class IncomeFilter(df.FilterSet):
+class IncomeFilter(FilterSet):
     area = df.CharFilter(method="filter_area", label=_("区划代码"))
 
     class Meta:
@@ -210,7 +211,7 @@ class IncomeFilter(df.FilterSet):
     filter_area = PersonFilter.filter_area
 
 
-class HelperFilter(df.FilterSet):
+class HelperFilter(FilterSet):
     area = df.CharFilter(method="filter_area", label=_("区划代码"))
     name = df.CharFilter(lookup_expr="startswith", label=_("姓名"))
     unit = df.CharFilter(lookup_expr="icontains", label=_("工作单位"))
@@ -222,7 +223,7 @@ class HelperFilter(df.FilterSet):
     filter_area = PersonFilter.filter_area
 
 
-class MeasureFilter(df.FilterSet):
+class MeasureFilter(FilterSet):
     area = df.CharFilter(method="filter_area", label=_("区划代码"))
     kind = df.MultipleChoiceFilter(
         distinct=False, choices=c.MeasureKind.choices, label=_("措施类别")

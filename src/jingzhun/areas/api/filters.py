@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import django_filters as df
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
+from jingzhun.core.filters import FilterSet
 
 
-class AreaFilter(df.FilterSet):
-    level = df.MultipleChoiceFilter(choices=Level.choices, label="级别")
-    parent = df.CharFilter(field_name="parent_id", label="上级区划代码")
-    code = df.CharFilter(method="filter_code", label="区划代码前缀")
-    name = df.CharFilter(lookup_expr="startswith", label="名称")
+class AreaFilter(FilterSet):
+    level = df.MultipleChoiceFilter(choices=Level.choices, label=_("级别"))
+    parent = df.CharFilter(field_name="parent_id", label=_("上级区划代码"))
+    code = df.CharFilter(method="filter_code", label=_("区划代码前缀"))
+    name = df.CharFilter(lookup_expr="startswith", label=_("名称"))
 
     class Meta:
         model = Area
