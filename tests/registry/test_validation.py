@@ -3,7 +3,7 @@ import datetime
 from jingzhun import idcodes
 from jingzhun.registry.validation import check_household, check_members, check_person
 
-TODAY = datetime.date(2026, 11, 23)
+YEAR = 2026
 
 
 def person(**overrides):
@@ -19,29 +19,29 @@ def fields(problems):
 
 
 def test_a_consistent_person_passes():
-    assert check_person(person(sex="male", birth_date=datetime.date(1980, 5, 3)), TODAY) == []
+    assert check_person(person(sex="male", birth_date=datetime.date(1980, 5, 3)), YEAR) == []
 
 
 def test_sex_and_birth_date_must_agree_with_the_id_number():
-    problems = check_person(person(sex="female", birth_date=datetime.date(1981, 5, 3)), TODAY)
+    problems = check_person(person(sex="female", birth_date=datetime.date(1981, 5, 3)), YEAR)
     assert fields(problems) == ["sex", "birth_date"]
     assert "男" in problems[0].message and "1980-05-03" in problems[1].message
 
 
 def test_bad_id_number_is_reported_on_its_field():
-    problems = check_person({"id_number": "532527198005030010"}, TODAY)
+    problems = check_person({"id_number": "532527198005030010"}, YEAR)
     assert fields(problems) == ["id_number"]
     assert "校验位" in problems[0].message
 
 
 def test_schooling_must_fit_the_age():
-    adult = check_person(person(schooling="primary"), TODAY)
-    child = check_person(person(born=datetime.date(2016, 3, 1), schooling="primary"), TODAY)
+    adult = check_person(person(schooling="primary"), YEAR)
+    child = check_person(person(born=datetime.date(2016, 3, 1), schooling="primary"), YEAR)
     assert fields(adult) == ["schooling"] and child == []
 
 
 def test_work_months_without_work_and_disability_without_grade():
-    problems = check_person(person(work_status="none", work_months=3, health="disabled"), TODAY)
+    problems = check_person(person(work_status="none", work_months=3, health="disabled"), YEAR)
     assert fields(problems) == ["work_months", "disability_grade"]
 
 

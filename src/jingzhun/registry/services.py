@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,18 @@ PROCEDURE_FIELDS = ("status", "exit_year")
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def data_year(household: Household | None) -> int:
+    """The year a household's record describes: its latest income year, else the current year.
+
+    Age-dependent checks (schooling) use the age at the end of this year, so a household whose
+    registry data is of 2018 is checked as of 2018 (validation.reference_date).
+    """
+    latest = None
+    if household is not None and household.pk:
+        latest = household.incomes.aggregate(latest=Max("year"))["latest"]
+    return latest or today().year
 
 
 def ensure_can_edit(user: Any, household: Household | None = None, village_code: str = "") -> None:
@@ -164,7 +177,7 @@ def _create_person(household: Household, data: Mapping[str, Any], user: Any) -> 
         data["id_number"] = facts.number
         data.setdefault("sex", facts.sex)
         data.setdefault("birth_date", facts.birth_date)
-    _raise(validation.check_person(data, today()))
+    _raise(validation.check_person(data, data_year(household)))
     _check_person_unique(data["id_number"], user, None)
     person = Person(household=household, **data)
     person.full_clean(exclude=["household"])
@@ -197,7 +210,10 @@ def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) 
         setattr(person, key, value)
     person.id_number = idcodes.normalise(person.id_number)
     _raise(
-        validation.check_person(audit.snapshot(person) | {"birth_date": person.birth_date}, today())
+        validation.check_person(
+            audit.snapshot(person) | {"birth_date": person.birth_date},
+            data_year(person.household),
+        )
     )
     if "relation" in data:
         members = list(

@@ -24,12 +24,43 @@ class Problem:
     message: str
 
 
+# Years of the registry (识别, 脱贫, 搬迁, 收入, 措施 and the import's 数据年度): from the year
+# before targeted poverty registration began (建档立卡, 2014) to next year.
+MIN_YEAR = 2013
+
+# Schooling → (youngest, oldest) age at the end of the data year: wider than the school ages
+# (preschool 3–6, primary 6–12, junior 12–15) to allow early and late starters and repeaters.
+SCHOOLING_AGES: dict[str, tuple[int, int]] = {
+    c.Schooling.PRESCHOOL: (0, 7),
+    c.Schooling.PRIMARY: (5, 16),
+    c.Schooling.JUNIOR: (10, 19),
+}
+
+
 def age_on(birth: datetime.date, day: datetime.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def check_person(person: Mapping[str, Any], today: datetime.date) -> list[Problem]:
-    """One member: ID number valid and consistent with sex and birth date; schooling by age."""
+def reference_date(year: int) -> datetime.date:
+    """The day a record of data year `year` describes: 31 December of that year.
+
+    The registry is a year-end snapshot (the annual update closes on the year's data, incomes are
+    the calendar year's), so ages are the age at the end of the data year. The schooling bounds
+    below are a year wider than the school ages, so a child who starts school on 1 September at
+    six is inside them whether counted on 1 September or on 31 December.
+    """
+    return datetime.date(year, 12, 31)
+
+
+def age_in(birth: datetime.date, year: int) -> int:
+    """Age at the end of data year `year` (see `reference_date`); negative if born later."""
+    return age_on(birth, reference_date(year))
+
+
+def check_person(person: Mapping[str, Any], year: int) -> list[Problem]:
+    """One member: ID number valid and consistent with sex and birth date; schooling by the age
+    at the end of the data year `year` (the import's 数据年度, the household's latest income
+    year on the form and API), never by today's age: a 2018 registry is checked as of 2018."""
     problems: list[Problem] = []
     try:
         facts = idcodes.parse(person.get("id_number") or "")
@@ -53,14 +84,22 @@ def check_person(person: Mapping[str, Any], today: datetime.date) -> list[Proble
             )
         )
     born = birth or facts.birth_date
-    age = age_on(born, today)
+    age = age_in(born, year)
     schooling = person.get("schooling") or c.Schooling.NONE
-    if schooling == c.Schooling.PRIMARY and not 5 <= age <= 16:
-        problems.append(Problem("schooling", _("{age}岁不应为小学在校生").format(age=age)))
-    if schooling == c.Schooling.JUNIOR and not 10 <= age <= 19:
-        problems.append(Problem("schooling", _("{age}岁不应为初中在校生").format(age=age)))
-    if schooling == c.Schooling.PRESCHOOL and age > 7:
-        problems.append(Problem("schooling", _("{age}岁不应为学前教育").format(age=age)))
+    ages = SCHOOLING_AGES.get(schooling)
+    if ages is not None and not ages[0] <= age <= ages[1]:
+        problems.append(
+            Problem(
+                "schooling",
+                _("「{schooling}」与年龄不符：{year}年末{age}岁（应为{low}至{high}岁）").format(
+                    schooling=c.Schooling(schooling).label,
+                    year=year,
+                    age=age,
+                    low=ages[0],
+                    high=ages[1],
+                ),
+            )
+        )
     work_months = person.get("work_months") or 0
     if person.get("work_status") in (None, "", c.WorkStatus.NONE) and work_months > 0:
         problems.append(Problem("work_months", _("未务工但务工时间大于0")))

@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from .excel import annotate_errors, export_workbook, import_workbook, template_workbook
 from .filters import HouseholdFilter
 from .models import Household
+from .validation import MIN_YEAR
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 200
@@ -33,6 +34,14 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("登记表文件(.xlsx)"))
+    year = forms.IntegerField(
+        label=_("数据年度"),
+        required=False,
+        min_value=MIN_YEAR,
+        help_text=_(
+            "按该年末的年龄校验在校生状况等。留空：取文件中最新的收入年度，没有收入时取当年。"
+        ),
+    )
     dry_run = forms.BooleanField(label=_("仅校验"), required=False)
 
     def clean_file(self) -> object:
@@ -70,6 +79,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
                 dry_run=form.cleaned_data["dry_run"],
                 name=Path(upload.name).name,
+                year=form.cleaned_data["year"],
             )
             if result.errors:
                 token = secrets.token_urlsafe(24)

@@ -32,6 +32,7 @@ from .. import choices as c
 from .. import validation
 from ..models import Helper, Household, Income, Measure, Person, PersonNameKey, StatusChange
 from ..services import PROCEDURE_FIELDS
+from ..validation import MIN_YEAR
 from . import cells
 from .columns import (
     BY_TITLE,
@@ -94,6 +95,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     batch: uuid.UUID | None = None
     dry_run: bool = False
+    year: int | None = None  # the data year the rows were checked against (数据年度)
+    year_source: str = ""  # "given" | "incomes" | "current"
 
     @property
     def ok(self) -> bool:
@@ -238,10 +241,11 @@ def _compare(instance: models.Model, new: dict[str, Any]) -> tuple[list[str], di
 
 
 class _Importer:
-    def __init__(self, acting_user: Any, today: datetime.date) -> None:
+    def __init__(self, acting_user: Any, today: datetime.date, year: int | None = None) -> None:
         self.user = acting_user
         self.scope = acting_user.scope_prefix()
         self.today = today
+        self.year = year  # 数据年度; settled by `data_year` once the rows are read
         self.errors = _Errors()
         self.result = ImportResult()
         self.plan = _Plan()
@@ -329,7 +333,7 @@ class _Importer:
                 facts = idcodes.parse(number)
                 values["sex"] = values.get("sex") or facts.sex
                 values["birth_date"] = values.get("birth_date") or facts.birth_date
-            for problem in validation.check_person(values, self.today):
+            for problem in validation.check_person(values, self.year or self.today.year):
                 self.errors.add(
                     sheet, row.number, sheet.column(problem.field).header, problem.message
                 )
@@ -673,14 +677,36 @@ def _error_order(error: RowError) -> tuple[int, int, int]:
 # Entry point -------------------------------------------------------------------------------------
 
 
+def data_year(
+    rows: dict[str, list[Row]], given: int | None, today: datetime.date
+) -> tuple[int, str]:
+    """The 数据年度 the rows describe, and where it came from.
+
+    Given (`--year`, the form's field) it is used as is; else the latest income year the workbook
+    states (an export of 2018 data has 2018 incomes); else the current year.
+    """
+    if given:
+        return given, "given"
+    years = [r.values.get("year") for r in rows.get(INCOMES.title, [])]
+    years = [y for y in years if isinstance(y, int) and MIN_YEAR <= y <= today.year + 1]
+    if years:
+        return max(years), "incomes"
+    return today.year, "current"
+
+
 def import_workbook(
     source: str | Path | IO[bytes] | bytes,
     *,
     acting_user: Any,
     dry_run: bool = False,
     name: str = "",
+    year: int | None = None,
 ) -> ImportResult:
-    """Validate the whole workbook; unless `dry_run` or an error, write it in one transaction."""
+    """Validate the whole workbook; unless `dry_run` or an error, write it in one transaction.
+
+    `year` is the data year (数据年度) age-dependent checks use; None: the workbook's latest
+    income year, else the current year (`data_year`).
+    """
     if acting_user is None or not acting_user.can_edit():
         raise PermissionDenied(_("您没有修改建档立卡数据的权限"))
     if isinstance(source, bytes):
@@ -688,7 +714,21 @@ def import_workbook(
     if not name:
         name = Path(source).name if isinstance(source, str | Path) else "upload.xlsx"
     imp = _Importer(acting_user, timezone.localdate())
+    if year is not None and not MIN_YEAR <= year <= imp.today.year + 1:
+        imp.errors.add(
+            "",
+            0,
+            "",
+            _("数据年度应在{low}至{high}之间，实际为「{value}」").format(
+                low=MIN_YEAR, high=imp.today.year + 1, value=year
+            ),
+        )
+        imp.result.errors = list(imp.errors)
+        imp.result.dry_run = dry_run
+        return imp.result
     rows = read_rows(source, imp.errors)
+    imp.year, imp.result.year_source = data_year(rows, year, imp.today)
+    imp.result.year = imp.year
     # Validation and writing share one transaction: what was checked is what gets written.
     with transaction.atomic():
         _run(imp, rows, dry_run, name)
