@@ -24,3 +24,7 @@ urlpatterns = [
 # demo and a small intranet install need no web server or collectstatic step; a large install
 # may put nginx in front of STATIC_ROOT instead. `insecure` only means "also when DEBUG is off".
 urlpatterns += [re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True})]
+
+# 400, 403 and 404 are Django's handlers with our templates (templates/4xx.html); the 500 page
+# renders without the request's context, so a broken database cannot break it too.
+handler500 = "jingzhun.core.views_errors.server_error"
