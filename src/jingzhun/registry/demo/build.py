@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
@@ -233,18 +234,20 @@ def create_demo_users(county: str = DEMO_COUNTY) -> list[tuple[str, str, str, st
     """Admin (county, superuser), a second county officer, township and village operators;
     skips existing names.
 
-    Returns (username, password, role label, area name) for printing.
+    Each gets a display name of its own (the top bar and the procedure records show it): the two
+    county users share a role but not a name, so the approver and the announcer of a procedure
+    can be told apart. Returns (username, password, display name, area name) for printing.
     """
     county_area = Area.objects.get(code=county.ljust(12, "0"))
     township = Area.objects.filter(parent=county_area).order_by("code").first()
     village = Area.objects.filter(parent=township).order_by("code").first()
     wanted = [
-        ("admin", Role.COUNTY_ADMIN, county_area, True),
+        ("admin", Role.COUNTY_ADMIN, gettext_lazy("县级管理员"), county_area, True),
         # A second county officer: procedures' checker steps need someone other than the
-        # approver to announce (separation of duties).
-        ("leader", Role.COUNTY_ADMIN, county_area, False),
-        ("township", Role.TOWNSHIP_OPERATOR, township, False),
-        ("village", Role.VILLAGE_OPERATOR, village, False),
+        # approver to announce (separation of duties). Same role, its own name.
+        ("leader", Role.COUNTY_ADMIN, gettext_lazy("县级领导"), county_area, False),
+        ("township", Role.TOWNSHIP_OPERATOR, gettext_lazy("乡镇操作员"), township, False),
+        ("village", Role.VILLAGE_OPERATOR, gettext_lazy("村级操作员"), village, False),
     ]
     existing = set(
         User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True)
@@ -257,12 +260,12 @@ def create_demo_users(county: str = DEMO_COUNTY) -> list[tuple[str, str, str, st
             area=area,
             is_superuser=admin,
             is_staff=admin,
-            first_name=str(role.label),
+            first_name=str(title),
         )
-        for name, role, area, admin in wanted
+        for name, role, title, area, admin in wanted
         if name not in existing
     )
-    return [(name, DEMO_PASSWORD, str(role.label), area.name) for name, role, area, _ in wanted]
+    return [(name, DEMO_PASSWORD, str(title), area.name) for name, _, title, area, _ in wanted]
 
 
 def summary(county: str = DEMO_COUNTY) -> dict[str, object]:
