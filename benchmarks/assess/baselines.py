@@ -111,7 +111,8 @@ WITH v AS (
     SELECT substr(code, 1, 6) || '000000' AS county,
         sum(rural_population) AS rural, sum(poor_persons) AS poor_persons,
         count(*) FILTER (WHERE poor_village) AS poor_villages,
-        count(*) FILTER (WHERE poor_village AND poor_village_exit_year <= {YEAR}) AS exited
+        count(*) FILTER (WHERE poor_village AND poor_village_exited_on < '{YEAR + 1}-01-01')
+            AS exited
     FROM b_village_input GROUP BY 1
 ), reached AS (
     SELECT DISTINCT household_id FROM registry_measure WHERE year <= {YEAR}
@@ -217,7 +218,7 @@ def pandas_rules(snapshot: Path) -> tuple[float, float, Counts]:
             "level",
             "rural_population",
             "poor_village",
-            "poor_village_exit_year",
+            "poor_village_exited_on",
             "hardened_road",
             "grid_power",
             "radio_tv",
@@ -312,7 +313,7 @@ def pandas_rules(snapshot: Path) -> tuple[float, float, Counts]:
     # County level.
     county_of = v.index.str[:6] + "000000"
     poor_village = true(v["poor_village"])
-    exit_year = v["poor_village_exit_year"]
+    exit_year = pd.to_datetime(v["poor_village_exited_on"]).dt.year
     per_county = (
         pd.DataFrame(
             {

@@ -35,11 +35,19 @@ def test_generate_county_builds_the_demo_shape(db):
     assert all(v.name.endswith("村") for v in villages)
     assert sum(v.rural_population for v in villages) == 304_000
     poor = [v for v in villages if v.poor_village]
-    exited = [v for v in poor if v.poor_village_exit_year]
+    exited = [v for v in poor if v.poor_village_exited_on]
+    planned = [v for v in poor if not v.poor_village_exited_on and v.poor_village_planned_exit_year]
     assert len(poor) == 100
     assert len(exited) == 30
-    assert {v.poor_village_exit_year for v in exited} <= {2016, 2017, 2018}
-    assert not any(v.poor_village_exit_year for v in villages if not v.poor_village)
+    assert len(planned) == 41
+    assert {v.poor_village_exited_on.year for v in exited} <= {2016, 2017, 2018}
+    assert all(v.poor_village_planned_exit_year == v.poor_village_exited_on.year for v in exited)
+    assert {v.poor_village_planned_exit_year for v in planned} == {2018}
+    assert not any(
+        v.poor_village_exited_on or v.poor_village_planned_exit_year
+        for v in villages
+        if not v.poor_village
+    )
     infrastructure = (
         "hardened_road",
         "safe_water",

@@ -3,15 +3,15 @@
 Township 100: seven poor villages P1–P7 (codes …100201–…100207); township 101: one non-poor village
 N8 (…101208). Every village meets every village indicator except the hardened road where noted.
 
-| village | exit year | road | village verdict | class (2018)        |
-|---------|-----------|------|-----------------|---------------------|
-| P1      | 2016      | yes  | met             | exited              |
-| P2      | 2017      | yes  | met             | exited              |
-| P3      | 2015      | no   | not met         | exited              |
-| P4      | 2018      | yes  | met             | planned, ready      |
-| P5      | 2018      | no   | not met (road, housing)* | planned, not ready |
-| P6      | —         | yes  | met             | ready, not planned  |
-| P7      | 2019      | no   | not met (road)  | not ready           |
+| village | exited (20 Dec) | planned | road | village verdict | class (2018)        |
+|---------|-----------------|---------|------|-----------------|---------------------|
+| P1      | 2016            | 2016    | yes  | met             | exited              |
+| P2      | 2017            | —       | yes  | met             | exited              |
+| P3      | 2015            | —       | no   | not met         | exited              |
+| P4      | —               | 2018    | yes  | met             | planned, ready      |
+| P5      | —               | 2018    | no   | not met (road, housing)* | planned, not ready |
+| P6      | —               | —       | yes  | met             | ready, not planned  |
+| P7      | —               | 2019    | no   | not met (road)  | not ready           |
 
 * housing: household D lives in a grade C house in P5.
 
@@ -49,21 +49,30 @@ from jingzhun.registry.models import Measure
 from tests.factories import HouseholdFactory, IncomeFactory, PersonFactory, area_chain
 
 YEAR = 2018
-VILLAGES = {  # name: (township, village, exit year, road)
-    "P1": ("100", "201", 2016, True),
-    "P2": ("100", "202", 2017, True),
-    "P3": ("100", "203", 2015, False),
-    "P4": ("100", "204", 2018, True),
-    "P5": ("100", "205", 2018, False),
-    "P6": ("100", "206", None, True),
-    "P7": ("100", "207", 2019, False),
+VILLAGES = {  # name: (township, village, year exited, year planned, road)
+    "P1": ("100", "201", 2016, 2016, True),
+    "P2": ("100", "202", 2017, None, True),
+    "P3": ("100", "203", 2015, None, False),
+    "P4": ("100", "204", None, 2018, True),
+    "P5": ("100", "205", None, 2018, False),
+    "P6": ("100", "206", None, None, True),
+    "P7": ("100", "207", None, 2019, False),
 }
 
 
-def _village(township: str, code: str, *, poor: bool, exit_year: int | None, road: bool):
+def _village(
+    township: str,
+    code: str,
+    *,
+    poor: bool,
+    road: bool,
+    exited: int | None = None,
+    planned: int | None = None,
+):
     village = area_chain(township=township, village=code)
     village.poor_village = poor
-    village.poor_village_exit_year = exit_year
+    village.poor_village_exited_on = datetime.date(exited, 12, 20) if exited else None
+    village.poor_village_planned_exit_year = planned
     village.hardened_road = road
     for name in (
         "grid_power",
@@ -101,10 +110,10 @@ def _household(village, key: str, status: str = "registered", **fields):
 @pytest.fixture
 def county_fixture(db):
     villages = {
-        name: _village(t, v, poor=True, exit_year=year, road=road)
-        for name, (t, v, year, road) in VILLAGES.items()
+        name: _village(t, v, poor=True, exited=exited, planned=planned, road=road)
+        for name, (t, v, exited, planned, road) in VILLAGES.items()
     }
-    villages["N8"] = _village("101", "208", poor=False, exit_year=None, road=True)
+    villages["N8"] = _village("101", "208", poor=False, road=True)
     county = villages["P1"].parent.parent
     county.rural_income_growth = Decimal("10")
     county.province_income_growth = Decimal("9")

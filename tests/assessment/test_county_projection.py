@@ -3,18 +3,18 @@ hand-built counties (2018, yunnan-2018: incidence below 3 %, exited villages at 
 
 County 泸西县 (532527), township 100:
 
-| village | poor | exit year | road | rural | village verdict        |
-|---------|------|-----------|------|-------|------------------------|
-| V1 201  | yes  | —         | yes  | 500   | met: ready, unplanned  |
-| V2 202  | no   | —         | yes  | 400   | (all households)       |
-| V3 203  | yes  | 2018      | no   | 100   | not met: planned       |
+| village | poor | exited | planned | road | rural | village verdict        |
+|---------|------|--------|---------|------|-------|------------------------|
+| V1 201  | yes  | —      | —       | yes  | 500   | met: ready, unplanned  |
+| V2 202  | no   | —      | —       | yes  | 400   | (all households)       |
+| V3 203  | yes  | —      | 2018    | no   | 100   | not met: planned       |
 
 Households of V2, five members each: K1, K2 (registered) and K3 (relapsed) meet every household
 indicator (candidates: 15 persons); L1–L5 (registered) fail the income (8,500 yuan for five);
 X (exited, four members) meets everything but is no longer poor.
 Poor persons 40 of 1,000 rural → incidence 4.0 % now (not below 3: unmet), 25 of 1,000 = 2.5 %
-projected (met). Exited villages: the engine counts exit year ≤ 2018, V3 → 1 of 2 = 50 % now
-(unmet); V3 planned + V1 ready → 2 of 2 = 100 % projected (met). Income growth, measure coverage
+projected (met). Exited villages: none (a plan is not an exit) → 0 of 2 = 0 % now (unmet);
+V3 planned + V1 ready → 2 of 2 = 100 % projected (met). Income growth, measure coverage
 (every household has a measure) and education balance (2016) are met and unchanged: the county
 meets every indicator once the candidates exit.
 
@@ -25,6 +25,7 @@ income: no poor village (the share is NULL, "met" by `when_null`, now and projec
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -76,9 +77,9 @@ def _populated(village, rural: int):
 
 @pytest.fixture
 def projection_run(db):
-    v1 = _populated(_village("100", "201", poor=True, exit_year=None, road=True), 500)
-    v2 = _populated(_village("100", "202", poor=False, exit_year=None, road=True), 400)
-    _populated(_village("100", "203", poor=True, exit_year=2018, road=False), 100)
+    v1 = _populated(_village("100", "201", poor=True, road=True), 500)
+    v2 = _populated(_village("100", "202", poor=False, road=True), 400)
+    _populated(_village("100", "203", poor=True, planned=2018, road=False), 100)
     luxi = v1.parent.parent
     for key, status in (("K1", "registered"), ("K2", "registered"), ("K3", "relapsed")):
         _household(v2, key, members=5, status=status, rich=True)
@@ -131,7 +132,9 @@ def test_projection_of_a_county_matches_hand_computed(projection_run):
     )
     assert (incidence.projected_shown, incidence.threshold_shown) == ("2.5", "3")
     villages = items["exited_villages"]
-    assert (villages.value, villages.met) == (50.0, False)
+    # The engine's county indicator counts the same exited villages as the projection (none:
+    # the planned village is not exited): 0 %, not the 50 % that counted the plan as an exit.
+    assert (villages.value, villages.met) == (0.0, False)
     assert (villages.projectable, villages.projected, villages.projected_met) == (True, 100.0, True)
     for unchanged in ("income_growth", "measure_coverage", "education_balance"):
         item = items[unchanged]
@@ -295,7 +298,54 @@ def test_current_figures_agree_with_the_engine_on_the_shared_fixture(registry): 
         assert incidence.value == pytest.approx(expected, abs=1e-9)
         share = by_id(county)["exited_villages"]
         if county.poor_villages:
-            engine_exited = county.exited + county.planned  # the engine: exit year ≤ run year
             assert share.value == pytest.approx(
-                round(100 * engine_exited / county.poor_villages, 4), abs=1e-9
+                round(100 * county.exited / county.poor_villages, 4), abs=1e-9
             )
+
+
+def test_exited_and_planned_are_one_definition_in_the_engine_and_every_report(db):
+    """Six poor villages of one county, run year 2018: exited 2016 and on 20 Dec 2018 count as
+    exited; announced 14 Jan 2019 (planned 2018) and planned 2018 count as planned; planned
+    2019 and unplanned count as neither. The engine's county share, the projection and the
+    village classes agree: 2 exited of 6 = 33.33 %."""
+    villages = {
+        name: _populated(_village("100", code, poor=True, road=True, planned=planned), 1000)
+        for name, code, planned in (
+            ("A", "201", 2016),
+            ("B", "202", 2018),
+            ("C", "203", 2018),
+            ("D", "204", 2018),
+            ("E", "205", 2019),
+            ("F", "206", None),
+        )
+    }
+    for name, day in (("A", "2016-12-01"), ("B", "2018-12-20"), ("C", "2019-01-14")):
+        villages[name].poor_village_exited_on = datetime.date.fromisoformat(day)
+        villages[name].save()
+    user = UserFactory(role="county_admin", area=villages["A"].parent.parent)
+    run = run_assessment(standard_id="yunnan-2018", year=YEAR)
+
+    [county] = reports.county_projection(run, user)
+    assert (county.poor_villages, county.exited, county.planned, county.required, county.gap) == (
+        6,
+        2,
+        2,
+        6,
+        2,
+    )
+    share = by_id(county)["exited_villages"]
+    assert share.value == pytest.approx(100 * 2 / 6, abs=1e-4)  # stored in 1/10,000 units
+    klass = dict(reports.villages(run, user).values_list("name", "klass"))
+    names = {v.name: k for k, v in villages.items()}
+    assert {names[n]: k for n, k in klass.items()} == {
+        "A": "exited",
+        "B": "exited",
+        "C": "planned_ready",
+        "D": "planned_ready",
+        "E": "ready_unplanned",
+        "F": "ready_unplanned",
+    }
+    assert {v.name for v in villages.values() if v.has_exited(YEAR)} == {
+        villages["A"].name,
+        villages["B"].name,
+    }

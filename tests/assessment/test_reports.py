@@ -169,9 +169,9 @@ def test_county_projection_matches_hand_computed(county_run):
         "measure_coverage",
         "education_balance",
     ]
-    share = indicators["exited_villages"]  # exit year ≤ 2018: 5 of 7
-    assert (share.value_shown, share.threshold_shown, share.met) == ("71.43", "90", False)
-    assert share.sentence == "贫困村出列比例 71.43%,低于 90%"
+    share = indicators["exited_villages"]  # exited P1-P3 only (plans are not exits): 3 of 7
+    assert (share.value_shown, share.threshold_shown, share.met) == ("42.86", "90", False)
+    assert share.sentence == "贫困村出列比例 42.86%,低于 90%"
     assert indicators["education_balance"].value_shown == "2016"
     assert indicators["income_growth"].met is True
 
@@ -246,14 +246,16 @@ def test_engine_fixture_county_projection(registry):  # noqa: F811
     run = run_assessment(standard_id="yunnan-2018", year=2018)
     admin = UserFactory(role="viewer", area=None, is_superuser=True)
     projections = {c.code[:6]: c for c in reports.county_projection(run, admin)}
-    luxi = projections["532527"]  # V1 exits 2018 (planned), V2 exits 2019
+    luxi = projections["532527"]  # V1 exited in November 2018, V2 is planned for 2019
     assert (luxi.poor_villages, luxi.exited, luxi.planned, luxi.required, luxi.gap) == (
         2,
-        0,
         1,
+        0,
         2,
         1,
     )
+    share = next(i for i in luxi.indicators if i.indicator.id == "exited_villages")
+    assert share.value == 50.0  # the engine counts the one exited village too
     other = projections["522301"]  # no poor village: nothing required, indicator not applicable
     assert (other.poor_villages, other.required, other.gap) == (0, 0, 0)
     exited = next(i for i in other.indicators if i.indicator.id == "exited_villages")

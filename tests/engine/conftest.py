@@ -38,12 +38,13 @@ def registry():
     county.province_income_growth = Decimal("9.20")
     county.education_balance_year = 2016
     county.save()
-    v1.poor_village, v1.poor_village_exit_year = True, 2018
+    v1.poor_village, v1.poor_village_exited_on = True, datetime.date(2018, 11, 20)
+    v1.poor_village_planned_exit_year = 2018
     v1.hardened_road, v1.grid_power, v1.safe_water = True, True, False
     v1.collective_income = Decimal("50000.10")
     v1.save()
     v2 = area_chain(township="101", village="202")
-    v2.poor_village, v2.poor_village_exit_year, v2.rural_population = True, 2019, 0
+    v2.poor_village, v2.poor_village_planned_exit_year, v2.rural_population = True, 2019, 0
     v2.save()
     v3 = area_chain(village="203")
     v3.rural_population = None

@@ -125,7 +125,8 @@ def test_village_view(registry):
             "safe_water",
             "public_space",
             "collective_income",
-            "exit_year",
+            "exited_year",
+            "planned_exit_year",
         ]
     )
     assert got == {
@@ -134,7 +135,8 @@ def test_village_view(registry):
             "village_code": v1.code,
             "county_code": "532527000000",
             "poor_village": True,
-            "exit_year": 2018,
+            "exited_year": 2018,
+            "planned_exit_year": 2018,
             "rural_population": 1000,
             "poor_persons": 7,
             "incidence": 0.7,
@@ -149,7 +151,7 @@ def test_village_view(registry):
             "village_code": v2.code,
             "county_code": "532527000000",
             "poor_village": True,
-            "exit_year": 2019,
+            "planned_exit_year": 2019,
             "rural_population": 0,
             "poor_persons": 2,
             "incidence": None,

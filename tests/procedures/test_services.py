@@ -9,7 +9,6 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
 from jingzhun.procedures import services
 from jingzhun.procedures.flows import FLOWS, Closed, Kind, StepId
@@ -358,7 +357,9 @@ def test_relapse_and_deregistration(staff, village, monkeypatch, kind, before, a
     assert household.status == after
 
 
-def test_village_exit_sets_the_exit_year(staff, village, monkeypatch):
+def test_village_exit_dates_the_exit_by_its_announcement(staff, village, monkeypatch):
+    village.poor_village_planned_exit_year = YEAR
+    village.save()
     run = assess(village, staff.county)
     batch = services.open_batch(Kind.VILLAGE_EXIT, village.parent, YEAR, acting_user=staff.township)
     verdict = run.verdicts.get(level="village", entity=village.code)
@@ -368,7 +369,11 @@ def test_village_exit_sets_the_exit_year(staff, village, monkeypatch):
         acting_user=staff.township,
     )
     advance(procedures, StepId.ANNOUNCEMENT, staff, monkeypatch)
-    assert Area.objects.get(pk=village.pk).poor_village_exit_year == YEAR
+    village.refresh_from_db()
+    # The exit is the announcement's date, like a household's exit year; the plan stays.
+    announced = EVIDENCE[StepId.ANNOUNCEMENT]["date"]
+    assert village.poor_village_exited_on == datetime.date.fromisoformat(announced)
+    assert village.poor_village_planned_exit_year == YEAR
     assert AuditEntry.objects.filter(model="areas.area", object_id=village.code).exists()
 
 

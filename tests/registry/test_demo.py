@@ -64,10 +64,10 @@ def test_exited_poor_villages_stay_below_three_percent(demo):
             .order_by()
         )
     )
-    exited = Area.objects.filter(poor_village=True, poor_village_exit_year__isnull=False)
+    exited = Area.objects.filter(poor_village=True, poor_village_exited_on__isnull=False)
     assert exited.count() == 30
     assert all(poor_persons[v.code] / v.rural_population < 0.03 for v in exited)
-    unexited = Area.objects.filter(poor_village=True, poor_village_exit_year__isnull=True)
+    unexited = Area.objects.filter(poor_village=True, poor_village_exited_on__isnull=True)
     assert sum(poor_persons[v.code] for v in unexited) > 0.8 * demo["poor_persons"]
 
 

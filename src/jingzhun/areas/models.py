@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,24 @@ from jingzhun import areacodes
 from jingzhun.core.models import ScopedQuerySet, TimeStampedModel
 
 from .choices import Level
+
+
+def exited_by(year: int) -> models.Q:
+    """Poor villages whose exit was announced in or before `year`: the ONE definition of an
+    exited poor village, used by every report (the engine's village input says the same)."""
+    return models.Q(poor_village=True, poor_village_exited_on__lt=datetime.date(year + 1, 1, 1))
+
+
+def open_by(year: int) -> models.Q:
+    """Poor villages not yet exited in `year` (planned or not)."""
+    return models.Q(poor_village=True) & ~models.Q(
+        poor_village_exited_on__lt=datetime.date(year + 1, 1, 1)
+    )
+
+
+def planned_in(year: int) -> models.Q:
+    """Poor villages planned to exit in `year` that had not exited by then."""
+    return open_by(year) & models.Q(poor_village_planned_exit_year=year)
 
 
 class Area(TimeStampedModel):
@@ -35,8 +55,11 @@ class Area(TimeStampedModel):
     # Village attributes (贫困村 and the village exit standard)
     rural_population = models.PositiveIntegerField(_("农村户籍人口"), null=True, blank=True)
     poor_village = models.BooleanField(_("贫困村"), default=False)
-    poor_village_exit_year = models.PositiveSmallIntegerField(
-        _("贫困村出列年度"), null=True, blank=True
+    # Two facts, never one field: the exit that happened (its announcement's date, set by the
+    # village-exit procedure or loaded for history) and the year the county plans it for.
+    poor_village_exited_on = models.DateField(_("贫困村出列日期"), null=True, blank=True)
+    poor_village_planned_exit_year = models.PositiveSmallIntegerField(
+        _("贫困村计划出列年度"), null=True, blank=True
     )
     hardened_road = models.BooleanField(_("通硬化路"), null=True, blank=True)
     safe_water = models.BooleanField(_("通自来水或安全饮水"), null=True, blank=True)
@@ -79,6 +102,15 @@ class Area(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_exited(self, year: int) -> bool:
+        """A poor village counts as exited in `year` once its exit was announced in or before
+        that year (the same definition as `exited_by` and the engine's village input)."""
+        return bool(
+            self.poor_village
+            and self.poor_village_exited_on
+            and self.poor_village_exited_on.year <= year
+        )
 
     @property
     def prefix(self) -> str:

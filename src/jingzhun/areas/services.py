@@ -8,6 +8,7 @@ Everything is written with `bulk_create` (set-based).
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ class CountyShape:
     villages: int = 139
     poor_villages: int = 100
     exited_poor_villages: int = 30
+    # Poor villages not yet exited that the county plans to exit in `planned_exit_year`.
+    planned_poor_villages: int = 41
+    planned_exit_year: int = 2018
     rural_population: int = 304_000
     exit_years: tuple[int, ...] = (2016, 2017, 2018)
 
@@ -116,7 +120,8 @@ def generate_county(
     """Create a county's townships and villages (with village-standard attributes); return villages.
 
     The county must not have townships yet. Poor villages are picked at random; of them,
-    `exited_poor_villages` have an exit year and fully meet the infrastructure indicators.
+    `exited_poor_villages` have an exit date and fully meet the infrastructure indicators, the
+    next `planned_poor_villages` are planned to exit in `planned_exit_year`.
     """
     shape = shape or CountyShape()
     rng = rng or random.Random(0)
@@ -147,12 +152,22 @@ def generate_county(
     rng.shuffle(order)
     poor = set(order[: shape.poor_villages])
     exited = set(order[: shape.exited_poor_villages])
+    planned = set(
+        order[shape.exited_poor_villages : shape.exited_poor_villages + shape.planned_poor_villages]
+    )
 
     villages: list[Area] = []
     index = 0
     for township, count in zip(townships, per_township, strict=True):
         for j, name in enumerate(_unique_names(rng, count, ("村",))):
             is_poor, has_exited = index in poor, index in exited
+            # An exit is announced late in its year; it was planned for that year.
+            exit_year = rng.choice(shape.exit_years) if has_exited else None
+            exited_on = (
+                datetime.date(exit_year, rng.choice((11, 12)), rng.randint(1, 30))
+                if (exit_year)
+                else None
+            )
             # Unexited poor villages lack some infrastructure; the rest meet every indicator.
             lacking = is_poor and not has_exited
             villages.append(
@@ -163,7 +178,9 @@ def generate_county(
                     parent_id=township.code,
                     rural_population=populations[index],
                     poor_village=is_poor,
-                    poor_village_exit_year=rng.choice(shape.exit_years) if has_exited else None,
+                    poor_village_exited_on=exited_on,
+                    poor_village_planned_exit_year=exit_year
+                    or (shape.planned_exit_year if index in planned else None),
                     hardened_road=not (lacking and rng.random() < 0.3),
                     safe_water=not (lacking and rng.random() < 0.2),
                     grid_power=not (lacking and rng.random() < 0.05),

@@ -260,6 +260,7 @@ def _villages_sheet(
         (_("行政村"), 16),
         (_("区划代码"), 14),
         (_("贫困村"), 8),
+        (_("出列日期"), 12),
         (_("计划出列年度"), 12),
         (_("贫困发生率(%)"), 12),
     ]
@@ -275,7 +276,8 @@ def _villages_sheet(
                 row["name"],
                 row["code"],
                 _yes(row["poor"]),
-                row["exit_year"],
+                row["exited_on"],
+                row["planned_exit_year"],
                 row["incidence"],
             ]
             + [_met(cell["met"]) for cell in row["cells"]]

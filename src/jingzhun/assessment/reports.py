@@ -48,7 +48,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes
-from jingzhun.areas.models import Area
+from jingzhun.areas.models import Area, exited_by, open_by, planned_in
 from jingzhun.registry import choices as rc
 from jingzhun.registry.models import Household, Person
 from jingzhun.registry.queries import with_head_and_size
@@ -205,9 +205,7 @@ def poor_households(run: AssessmentRun, user: Any, area: str = "") -> QuerySet[V
 def _poor_village_codes(run: AssessmentRun, *, exited: bool | None = None) -> QuerySet[Area]:
     villages = Area.objects.filter(level="village", poor_village=True)
     if exited is False:
-        villages = villages.filter(
-            Q(poor_village_exit_year__isnull=True) | Q(poor_village_exit_year__gte=run.year)
-        )
+        villages = villages.filter(open_by(run.year))
     return villages.values("code")
 
 
@@ -582,13 +580,9 @@ def villages(
         ready=Case(When(code__in=ready, then=Value(True)), default=Value(False)),
         klass=Case(
             When(poor_village=False, then=Value(VillageClass.NOT_POOR)),
-            When(poor_village_exit_year__lt=run.year, then=Value(VillageClass.EXITED)),
-            When(
-                poor_village_exit_year=run.year,
-                code__in=ready,
-                then=Value(VillageClass.PLANNED_READY),
-            ),
-            When(poor_village_exit_year=run.year, then=Value(VillageClass.PLANNED_NOT_READY)),
+            When(exited_by(run.year), then=Value(VillageClass.EXITED)),
+            When(planned_in(run.year), code__in=ready, then=Value(VillageClass.PLANNED_READY)),
+            When(planned_in(run.year), then=Value(VillageClass.PLANNED_NOT_READY)),
             When(code__in=ready, then=Value(VillageClass.READY_UNPLANNED)),
             default=Value(VillageClass.NOT_READY),
             output_field=CharField(),
@@ -682,7 +676,8 @@ def _village_row(run: AssessmentRun, village: Area, found: dict[str, Cell]) -> d
         "township": township.name if township else "",
         "county": county.name if county else "",
         "poor": village.poor_village,
-        "exit_year": village.poor_village_exit_year,
+        "exited_on": village.poor_village_exited_on,
+        "planned_exit_year": village.poor_village_planned_exit_year,
         "incidence": incidence,
         "cells": cells,
         "ready": village.ready,
@@ -773,8 +768,8 @@ class CountyProjection:
     name: str
     met: bool  # the county's verdict in the run
     poor_villages: int
-    exited: int  # exit year before the run's year
-    planned: int  # exit year = the run's year
+    exited: int  # exit announced in or before the run's year (areas.models.exited_by)
+    planned: int  # not exited, planned for the run's year (areas.models.planned_in)
     planned_ready: int
     planned_not_ready: int
     required: int  # ceil(0.9 × poor villages)
@@ -863,8 +858,8 @@ def _county_persons(run: AssessmentRun, user: Any) -> dict[str, dict[str, int]]:
 
 
 def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
-    """Per county of the run visible to the user: poor villages, exited (exit year < run year),
-    planned this year (= run year), required for the 90% ratio (rounded up) and the gap, the
+    """Per county of the run visible to the user: poor villages, exited (announced in or before
+    the run's year), planned for the run's year and not exited, required for the 90% ratio (rounded up) and the gap, the
     ready-but-unplanned villages that could close it, the county's indicators, and those
     indicators as if the exit candidates and the planned and ready villages exited. Seven queries,
     whatever the number of counties."""
@@ -883,8 +878,8 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
     )
     poor = villages.filter(poor_village=True)
     is_poor = Q(poor_village=True)
-    planned = is_poor & Q(poor_village_exit_year=year)
-    unplanned = Q(poor_village_exit_year__isnull=True) | Q(poor_village_exit_year__gt=year)
+    planned = planned_in(year)
+    unplanned = open_by(year) & ~Q(poor_village_planned_exit_year=year)
     figures = {
         row["county"]: row
         for row in villages.annotate(county=Substr("code", 1, 6))
@@ -892,7 +887,7 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
         .values("county")
         .annotate(
             poor=Count("code", filter=is_poor),
-            exited=Count("code", filter=is_poor & Q(poor_village_exit_year__lt=year)),
+            exited=Count("code", filter=exited_by(year)),
             planned=Count("code", filter=planned),
             planned_ready=Count("code", filter=planned & Q(code__in=ready)),
             rural=Sum("rural_population"),

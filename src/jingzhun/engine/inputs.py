@@ -52,7 +52,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "village_code": "string",
         "county_code": "string",
         "poor_village": "boolean",
-        "exit_year": "int64",
+        "exited_year": "int64",
+        "planned_exit_year": "int64",
         "rural_population": "int64",
         "poor_persons": "int64",
         "incidence": "float64",
@@ -217,7 +218,8 @@ def village_input(
         village_code=j.code,
         county_code=_county_of(j.code),
         poor_village=j.poor_village,
-        exit_year=j.poor_village_exit_year,
+        exited_year=j.poor_village_exited_on.year().cast("int64"),
+        planned_exit_year=j.poor_village_planned_exit_year,
         rural_population=j.rural_population,
         poor_persons=poor_persons,
         incidence=_percent(poor_persons, j.rural_population),
@@ -243,7 +245,8 @@ def county_input(
     a = t["areas_area"]
     c = a.filter(a.level == "county")
     v = village_input(t, year, households=households)
-    exited = v.poor_village & v.exit_year.notnull() & (v.exit_year <= year)
+    # Exited in or before the run's year: the definition of `areas.models.exited_by`.
+    exited = v.poor_village & v.exited_year.notnull() & (v.exited_year <= year)
     villages = v.group_by(vc=v.county_code).aggregate(
         v_rural=v.rural_population.sum(),
         v_poor_persons=v.poor_persons.sum(),

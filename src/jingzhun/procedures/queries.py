@@ -282,7 +282,7 @@ def village_exit_candidates(user: Any, township_code: str, year: int) -> tuple[i
     if run_id is None:
         return None, Verdict.objects.none()
     villages = Area.objects.visible_to(user).filter(
-        parent_id=township_code, poor_village=True, poor_village_exit_year__isnull=True
+        parent_id=township_code, poor_village=True, poor_village_exited_on__isnull=True
     )
     busy = Procedure.objects.filter(open_q(), kind=Kind.VILLAGE_EXIT).values("village_id")
     verdicts = (

@@ -270,7 +270,7 @@ def _propose_one(batch: Batch, proposal: Proposal, user: Any) -> Procedure:
         village = proposal.village
         if village is None or village.parent_id != batch.area_id:
             raise ValidationError({"village": [_("该村不属于本批次所在乡镇")]})
-        if not village.poor_village or village.poor_village_exit_year:
+        if not village.poor_village or village.poor_village_exited_on:
             raise ValidationError({"village": [_("该村不是未出列的贫困村")]})
         who, household, village_code = village.name, None, village.code
     else:
@@ -546,15 +546,16 @@ def _apply(procedure: Procedure, evidence: dict[str, Any], user: Any) -> None:
     )
     if procedure.kind == Kind.VILLAGE_EXIT:
         village = Area.objects.select_for_update().get(pk=procedure.village_id)
-        old = village.poor_village_exit_year
-        village.poor_village_exit_year = procedure.batch.year
-        village.save(update_fields=["poor_village_exit_year", "updated"])
+        # The exit is a dated fact: the announcement's date (the plan is left as it was).
+        old = village.poor_village_exited_on
+        village.poor_village_exited_on = date
+        village.save(update_fields=["poor_village_exited_on", "updated"])
         audit.record(
             actor=user,
             action=Action.UPDATE,
             instance=village,
             area_code=village.code,
-            changes={"poor_village_exit_year": [old, village.poor_village_exit_year]},
+            changes={"poor_village_exited_on": [old and old.isoformat(), date.isoformat()]},
             message=reason,
         )
         return

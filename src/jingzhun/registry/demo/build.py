@@ -90,7 +90,7 @@ def village_targets(
     """
     registered: dict[str, int] = {}
     for v in villages:
-        if not v.poor_village or v.poor_village_exit_year:
+        if not v.poor_village or v.poor_village_exited_on:
             low, high = (0.010, 0.026) if v.poor_village else (0.008, 0.025)
             registered[v.code] = int(v.rural_population * rng.uniform(low, high))
     rest = [v for v in villages if v.code not in registered]
@@ -138,7 +138,7 @@ def build_county(
             gaps = None
             household_status = status
             if status == c.Status.REGISTERED:
-                unexited_poor = village.poor_village and not village.poor_village_exit_year
+                unexited_poor = village.poor_village and not village.poor_village_exited_on
                 if forced and unexited_poor:
                     gaps = forced.pop(0)
                 else:
@@ -152,7 +152,7 @@ def build_county(
                 size,
                 status=household_status,
                 gaps=gaps,
-                grow=village.poor_village and not village.poor_village_exit_year,
+                grow=village.poor_village and not village.poor_village_exited_on,
             )
 
     for village, registered, exited in village_targets(villages, plan, rng):
@@ -276,7 +276,12 @@ def summary(county: str = DEMO_COUNTY) -> dict[str, object]:
     villages = Area.objects.filter(level="village", code__startswith=prefix).aggregate(
         villages=Count("code"),
         poor=Count("code", filter=Q(poor_village=True)),
-        exited=Count("code", filter=Q(poor_village_exit_year__isnull=False)),
+        exited=Count("code", filter=Q(poor_village=True, poor_village_exited_on__isnull=False)),
+        planned=Count(
+            "code",
+            filter=Q(poor_village=True, poor_village_exited_on__isnull=True)
+            & Q(poor_village_planned_exit_year__isnull=False),
+        ),
         rural_population=Sum("rural_population"),
     )
     households = dict(
