@@ -75,11 +75,11 @@ def test_create_household_with_members(village, township_operator) -> None:
 def test_create_household_errors_are_field_errors_in_chinese(village, township_operator) -> None:
     payload = household_payload(village, id_number())
     payload["members"][0]["relation"] = "spouse"  # no head
-    payload["exit_year"] = 2010  # before entry
+    payload["exit_year"] = 2014  # before entry
     response = client_for(township_operator).post("/api/households/", payload, format="json")
     assert response.status_code == 400
     assert response.json() == {
-        "exit_year": ["脱贫年度不能早于识别年度"],
+        "exit_year": ["「2014」早于识别年度2016"],
         "relation": ["每户须有且只有一名户主(现有0名)"],
     }
     assert Household.objects.count() == 0

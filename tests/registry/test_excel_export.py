@@ -36,7 +36,7 @@ def snapshot() -> dict[str, list[dict]]:
 
 def registry(village, county_admin) -> None:
     h = HouseholdFactory(
-        number="H1",
+        number="5325271002010001",
         village=village,
         other_causes="capital,skills",
         phone="13800001234",
@@ -68,7 +68,7 @@ def registry(village, county_admin) -> None:
         {"kind": "industry", "year": 2018, "amount": Decimal("2000.50"), "description": "仔猪"},
         acting_user=county_admin,
     )
-    other = HouseholdFactory(number="H2", village=village)
+    other = HouseholdFactory(number="5325271002010002", village=village)
     PersonFactory(household=other, name="赵六", relation="head")
 
 
@@ -83,7 +83,7 @@ def test_export_writes_every_sheet_with_labels_and_full_id_numbers(village, coun
     assert persons[0][:6] == ("户编号", "姓名", "证件号码", "性别", "出生日期", "与户主关系")
     zhang = Person.objects.get(name="张三")
     assert (*persons[1][:4], persons[1][4].date().isoformat(), persons[1][5]) == (
-        "H1",
+        "5325271002010001",
         "张三",
         zhang.id_number,
         "男",
@@ -155,7 +155,7 @@ def test_export_is_scoped_to_the_user(village, other_village, township_operator,
             min_row=2, values_only=True
         )
     ]
-    assert numbers == ["H1", "H2"]
+    assert numbers == ["5325271002010001", "5325271002010002"]
 
 
 def test_cli_import_exit_codes_and_error_file(tmp_path, village, county_admin):
@@ -180,7 +180,8 @@ def test_cli_import_exit_codes_and_error_file(tmp_path, village, county_admin):
     annotated = openpyxl.load_workbook(tmp_path / "bad.errors.xlsx")["户"]
     assert [c.value for c in annotated[1]][-1] == "错误信息"
     assert (
-        annotated.cell(row=2, column=annotated.max_column).value == "所在行政村代码:区划代码不存在"
+        annotated.cell(row=2, column=annotated.max_column).value
+        == "所在行政村代码：区划代码「999999999999」不存在"
     )
 
 
@@ -199,7 +200,7 @@ def test_pages_template_export_and_import_with_error_download(
             min_row=2, values_only=True
         )
     ]
-    assert numbers == ["H1"]
+    assert numbers == ["5325271002010001"]
     assert AuditEntry.objects.get(action=Action.EXPORT).changes["filter"] == {"status": ["exited"]}
 
     book = openpyxl.load_workbook(io.BytesIO(export.content))
@@ -210,7 +211,7 @@ def test_pages_template_export_and_import_with_error_download(
     buffer.name = "mine.xlsx"
     page = client.post(reverse("registry-import"), {"file": buffer, "dry_run": "on"})
     assert page.status_code == 200
-    assert "区划代码不存在" in page.content.decode()
+    assert "区划代码「999999999999」不存在" in page.content.decode()
     token = page.context["token"]
     download = client.get(reverse("registry-import-errors", args=[token]))
     assert download.status_code == 200

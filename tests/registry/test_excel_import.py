@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.registry.excel import (
@@ -212,31 +213,42 @@ def test_every_kind_of_error_is_reported_with_sheet_row_and_column(
             "收入": [
                 {"户编号": HH, "年度": 2018, "工资性收入": "abc"},
                 {"户编号": HH, "年度": 2018},
+                {"户编号": HH, "年度": 2012, "生产经营性支出": -5},
             ],
-            "帮扶措施": [{"户编号": HH, "年度": 2018}],
+            "帮扶责任人": [
+                {"户编号": HH, "姓名": "李四", "工作单位": "县农业局", "联系电话": "12345"}
+            ],
         }
     )
 
+    next_year = timezone.localdate().year + 1
+    phone = "应为11位手机号码或带区号的固定电话（如 0873-1234567），实际为「12345」"
+    county_number = "应为以所在县区划代码532527开头的16至18位数字，实际为「{}」"
     assert errors_of(content, county_admin) == [
-        ("户", 2, "识别年度", "应为整数"),
-        ("户", 2, "军烈属", "应填“是”或“否”"),
-        ("户", 2, "耕地面积(亩)", "最多2位小数"),
+        ("户", 2, "识别年度", "应为整数，实际为「二〇一五」"),
+        ("户", 2, "军烈属", "应填「是」或「否」，实际为「也许」"),
+        ("户", 2, "耕地面积(亩)", "最多2位小数，实际为「1.234」"),
         ("户", 3, "户编号", "户编号在文件中重复(与第2行)"),
-        ("户", 4, "所在行政村代码", "区划代码不存在"),
-        ("户", 4, "主要致贫原因", "“因穷”不是可选值"),
+        ("户", 4, "户编号", "应为16至18位数字，实际为「H2」"),
+        ("户", 4, "所在行政村代码", "区划代码「999999999999」不存在"),
+        ("户", 4, "主要致贫原因", "「因穷」不是可选值"),
+        ("户", 5, "户编号", county_number.format("H3")),
         ("户", 5, "户编号", "H3 每户须有且只有一名户主(现有0名)"),
-        ("户", 5, "所在行政村代码", "区划代码不是行政村"),
+        ("户", 5, "所在行政村代码", "区划代码「532527100000」不是行政村"),
+        ("户", 6, "户编号", county_number.format("H4")),
         ("户", 6, "户编号", "H4 每户须有且只有一名户主(现有0名)"),
         ("户", 6, "脱贫年度", "已脱贫户须填写脱贫年度"),
         ("成员", 3, "证件号码", "证件号码在文件中重复(与第2行)"),
         ("成员", 4, "证件号码", "身份证号码应为18位(最后一位可为X)或15位数字"),
         ("成员", 5, "证件号码", "该证件号码已登记在户 X1 中"),
-        ("成员", 6, "户编号", "户编号不存在"),
-        ("成员", 7, "性别", "性别与身份证号码不符(号码显示为男)"),
-        ("成员", 7, "出生日期", "应为日期,格式如 2018-01-31"),
-        ("收入", 2, "工资性收入", "应为数字"),
+        ("成员", 6, "户编号", "户编号「NOPE」不存在"),
+        ("成员", 7, "性别", "「女」与身份证号码不符（号码显示为男）"),
+        ("成员", 7, "出生日期", "应为日期，格式如 2018-01-31，实际为「1990-13-01」"),
+        ("收入", 2, "工资性收入", "应为数字，实际为「abc」"),
         ("收入", 3, "年度", "与第2行重复"),
-        ("帮扶措施", 1, "措施类别", "缺少必填列“措施类别”"),
+        ("收入", 4, "年度", f"应在2013至{next_year}之间，实际为「2012」"),
+        ("收入", 4, "生产经营性支出", "不能为负数，实际为「-5.00」"),
+        ("帮扶责任人", 2, "联系电话", phone),
     ]
 
 
@@ -341,17 +353,46 @@ def test_the_error_file_is_the_users_file_with_an_error_column(tmp_path, village
     assert headers[-1] == "错误信息"
     assert [r[-1] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
         None,
-        "户编号:户编号在文件中重复(与第2行);识别年度:应为整数",
+        "户编号在文件中重复(与第2行)；识别年度：应为整数，实际为「x」",
     ]
     assert sheet.cell(row=3, column=headers.index("识别年度") + 1).fill.fgColor.rgb == "00FFC7CE"
     assert errors == [
         RowError("户", 3, "户编号", "户编号在文件中重复(与第2行)"),
-        RowError("户", 3, "识别年度", "应为整数"),
+        RowError("户", 3, "识别年度", "应为整数，实际为「x」"),
+    ]
+
+
+def unmarked_template() -> bytes:
+    """The template as a user fills it: the 【示例】 marker deleted from each example row."""
+    book = openpyxl.load_workbook(io.BytesIO(template_workbook()))
+    for title in ("户", "成员", "收入", "帮扶责任人", "帮扶措施"):
+        cell = book[title]["A2"]
+        assert cell.value.startswith("【示例】")
+        cell.value = cell.value.removeprefix("【示例】")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_blank_template_imports_nothing_and_no_error(village, county_admin):
+    result = import_workbook(template_workbook(), acting_user=county_admin)
+
+    assert result.errors == []
+    assert {
+        t: (n.created, n.updated, n.unchanged) for t, n in result.counts.items()
+    } == dict.fromkeys(("户", "成员", "收入", "帮扶责任人", "帮扶措施"), (0, 0, 0))
+    assert (Household.objects.count(), Person.objects.count()) == (0, 0)
+
+
+def test_the_template_example_without_its_marker_is_validated(db):
+    # No village 532527100201 in this database: the example row is read and checked.
+    assert errors_of(unmarked_template(), SYSTEM) == [
+        ("户", 2, "所在行政村代码", "区划代码「532527100201」不存在"),
     ]
 
 
 def test_the_template_example_imports_once_its_village_exists(village, county_admin):
-    result = import_workbook(template_workbook(), acting_user=county_admin)
+    result = import_workbook(unmarked_template(), acting_user=county_admin)
 
     assert result.errors == []
     assert {t: n.created for t, n in result.counts.items()} == {

@@ -93,7 +93,12 @@ def create_household(
         acting_user,
         village_code=getattr(data.get("village"), "code", "") or data.get("village_id", ""),
     )
-    _raise(validation.check_household(data) + validation.check_members(members))
+    village = getattr(data.get("village"), "code", "") or data.get("village_id", "")
+    _raise(
+        validation.check_values(data, county=village[:6])
+        + validation.check_household(data)
+        + validation.check_members(members)
+    )
     household = Household(**data)
     household.full_clean()
     household.save()
@@ -124,10 +129,16 @@ def update_household(household: Household, data: Mapping[str, Any], *, acting_us
         raise ValidationError(
             {f: [_("贫困户状态和脱贫年度只能通过动态管理程序变更")] for f in locked}
         )
+    # Only what this edit changes is checked value by value: a legacy value left alone (an old
+    # number or phone) does not block an edit of another field.
+    typed = {k: v for k, v in data.items() if v != getattr(household, k)}
     for key, value in data.items():
         setattr(household, key, value)
     merged = {**before, **{k: getattr(household, k) for k in data}}
-    _raise(validation.check_household(merged))
+    _raise(
+        validation.check_values(typed, county=household.village_id[:6])
+        + validation.check_household(merged)
+    )
     household.full_clean()
     ensure_can_edit(acting_user, household)  # a move must land inside the user's scope too
     changes = audit.diff(before, audit.snapshot(household))
@@ -262,6 +273,7 @@ def save_income(
             members_count=data.get("members_count") or household.members.count(),
         )
     before = {} if created else audit.snapshot(income)
+    _raise(validation.check_values({**data, "year": year} if created else data))
     for key, value in data.items():
         setattr(income, key, value)
     income.recompute()
@@ -348,6 +360,7 @@ def change_status(
 
 def _add_child(model: type, household: Household, data: Mapping[str, Any], user: Any) -> Any:
     ensure_can_edit(user, household)
+    _raise(validation.check_values(data))
     instance = model(household=household, **data)
     instance.full_clean()
     instance.save()
@@ -359,6 +372,7 @@ def _update_child(instance: Any, data: Mapping[str, Any], user: Any) -> dict:
     ensure_can_edit(user, instance.household)
     instance = type(instance).objects.select_for_update().get(pk=instance.pk)
     before = audit.snapshot(instance)
+    _raise(validation.check_values({k: v for k, v in data.items() if v != getattr(instance, k)}))
     for key, value in data.items():
         if key != "household":  # a record does not move to another household
             setattr(instance, key, value)

@@ -7,10 +7,12 @@ so a row-level caller can prefix the row and the column header.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun import idcodes
@@ -27,6 +29,91 @@ class Problem:
 # Years of the registry (识别, 脱贫, 搬迁, 收入, 措施 and the import's 数据年度): from the year
 # before targeted poverty registration began (建档立卡, 2014) to next year.
 MIN_YEAR = 2013
+
+# A mainland mobile number, or a fixed line with its area code (0873-1234567, 01012345678).
+PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+PHONE_FIELDS = ("phone",)
+# 户编号: digits, beginning with the county's 6-digit area code (a number is unique within the
+# county), 16 to 18 long: the village's 12-digit code and a 4- to 6-digit serial.
+HOUSEHOLD_NUMBER = re.compile(r"^\d{16,18}$")
+YEAR_FIELDS = ("entry_year", "exit_year", "relocation_year", "year")
+# Amounts that are never negative: every income part (operating income is gross, its costs are
+# the separate operating_expenses, so only the derived net income can fall below zero), the
+# transfer parts and a measure's amount.
+NON_NEGATIVE = (
+    "wage_income",
+    "operating_income",
+    "operating_expenses",
+    "property_income",
+    "dibao_income",
+    "destitute_income",
+    "pension_income",
+    "eco_compensation",
+    "family_planning_award",
+    "other_transfer",
+    "amount",
+)
+
+
+def shown(value: Any) -> str:
+    """A value as echoed in a message: its text, cut at 40 characters."""
+    if isinstance(value, datetime.date):
+        word = value.isoformat()
+    elif isinstance(value, float) and value.is_integer():
+        word = str(int(value))
+    else:
+        word = str(value).strip()
+    return word if len(word) <= 40 else word[:40] + "…"
+
+
+def check_values(values: Mapping[str, Any], *, county: str = "") -> list[Problem]:
+    """Single values of any registry record, the same on the form, the API and the import:
+    phone numbers, the household number (against `county`, the 6-digit code of its county, when
+    known), years between MIN_YEAR and next year, amounts not negative. Each message echoes the
+    bad value; only the fields present in `values` are checked (a caller passes what it writes).
+    """
+    problems: list[Problem] = []
+    for name in PHONE_FIELDS:
+        phone = values.get(name)
+        if phone and not PHONE.match(str(phone)):
+            problems.append(
+                Problem(
+                    name,
+                    _(
+                        "应为11位手机号码或带区号的固定电话（如 0873-1234567），实际为「{value}」"
+                    ).format(value=shown(phone)),
+                )
+            )
+    number = values.get("number")
+    if number is not None and (
+        not HOUSEHOLD_NUMBER.match(str(number)) or not str(number).startswith(county)
+    ):
+        message = (
+            _("应为以所在县区划代码{county}开头的16至18位数字，实际为「{value}」")
+            if county
+            else _("应为16至18位数字，实际为「{value}」")
+        )
+        problems.append(Problem("number", message.format(county=county, value=shown(number))))
+    high = timezone.localdate().year + 1
+    for name in YEAR_FIELDS:
+        year = values.get(name)
+        if year is not None and year != "" and not MIN_YEAR <= int(year) <= high:
+            problems.append(
+                Problem(
+                    name,
+                    _("应在{low}至{high}之间，实际为「{value}」").format(
+                        low=MIN_YEAR, high=high, value=shown(year)
+                    ),
+                )
+            )
+    for name in NON_NEGATIVE:
+        amount = values.get(name)
+        if amount is not None and amount != "" and amount < 0:
+            problems.append(
+                Problem(name, _("不能为负数，实际为「{value}」").format(value=shown(amount)))
+            )
+    return problems
+
 
 # Schooling → (youngest, oldest) age at the end of the data year: wider than the school ages
 # (preschool 3–6, primary 6–12, junior 12–15) to allow early and late starters and repeaters.
@@ -70,7 +157,11 @@ def check_person(person: Mapping[str, Any], year: int) -> list[Problem]:
     if sex and sex != facts.sex:
         problems.append(
             Problem(
-                "sex", _("性别与身份证号码不符(号码显示为{sex})").format(sex=c.Sex(facts.sex).label)
+                "sex",
+                _("「{value}」与身份证号码不符（号码显示为{shown}）").format(
+                    value=c.Sex(sex).label if sex in c.Sex.values else shown(sex),
+                    shown=c.Sex(facts.sex).label,
+                ),
             )
         )
     birth = person.get("birth_date")
@@ -78,8 +169,8 @@ def check_person(person: Mapping[str, Any], year: int) -> list[Problem]:
         problems.append(
             Problem(
                 "birth_date",
-                _("出生日期与身份证号码不符(号码显示为{date})").format(
-                    date=facts.birth_date.isoformat()
+                _("「{value}」与身份证号码不符（号码显示为{shown}）").format(
+                    value=shown(birth), shown=facts.birth_date.isoformat()
                 ),
             )
         )
@@ -102,7 +193,12 @@ def check_person(person: Mapping[str, Any], year: int) -> list[Problem]:
         )
     work_months = person.get("work_months") or 0
     if person.get("work_status") in (None, "", c.WorkStatus.NONE) and work_months > 0:
-        problems.append(Problem("work_months", _("未务工但务工时间大于0")))
+        problems.append(
+            Problem(
+                "work_months",
+                _("未务工但务工时间为「{value}」个月").format(value=shown(work_months)),
+            )
+        )
     if person.get("health") == c.Health.DISABLED and not person.get("disability_grade"):
         problems.append(Problem("disability_grade", _("健康状况为残疾时须填写残疾等级")))
     return problems
@@ -134,10 +230,20 @@ def check_household(household: Mapping[str, Any]) -> list[Problem]:
     if isinstance(others, str):
         others = [v for v in others.split(",") if v]
     if main and main in others:
-        problems.append(Problem("other_causes", _("其他致贫原因不能与主要致贫原因重复")))
+        problems.append(
+            Problem(
+                "other_causes",
+                _("「{value}」与主要致贫原因重复").format(value=c.Cause(main).label),
+            )
+        )
     entry, exit_year = household.get("entry_year"), household.get("exit_year")
     if entry and exit_year and exit_year < entry:
-        problems.append(Problem("exit_year", _("脱贫年度不能早于识别年度")))
+        problems.append(
+            Problem(
+                "exit_year",
+                _("「{value}」早于识别年度{entry}").format(value=exit_year, entry=entry),
+            )
+        )
     if household.get("status") == c.Status.EXITED and not exit_year:
         problems.append(Problem("exit_year", _("已脱贫户须填写脱贫年度")))
     return problems

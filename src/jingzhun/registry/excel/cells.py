@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ..validation import shown
 from .columns import Column
 
 TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
@@ -51,42 +52,59 @@ def parse_bool(value: Any) -> bool:
         return True
     if word in FALSE:
         return False
-    raise CellError(_("应填“是”或“否”"))
+    raise CellError(_("应填「是」或「否」，实际为「{value}」").format(value=shown(value)))
+
+
+def _not_integer(value: Any) -> CellError:
+    return CellError(_("应为整数，实际为「{value}」").format(value=shown(text(value))))
+
+
+def _not_number(value: Any) -> CellError:
+    return CellError(_("应为数字，实际为「{value}」").format(value=shown(text(value))))
 
 
 def parse_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise CellError(_("应为整数"))
+        raise _not_integer(value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise CellError(_("应为整数"))
+        raise _not_integer(value)
     word = text(value)
     if re.fullmatch(r"[+-]?\d+(\.0+)?", word):
         return int(word.split(".")[0])
-    raise CellError(_("应为整数"))
+    raise _not_integer(value)
 
 
 def parse_decimal(value: Any, places: int = 2, max_digits: int = 12) -> Decimal:
     if isinstance(value, bool):
-        raise CellError(_("应为数字"))
+        raise _not_number(value)
     # repr of a float is its shortest exact decimal form: 0.1 stays 0.1, not 0.1000000000000000055.
     word = repr(value) if isinstance(value, float) else text(value).replace(",", "")
     try:
         number = Decimal(word)
     except InvalidOperation:
-        raise CellError(_("应为数字")) from None
+        raise _not_number(value) from None
     if not number.is_finite():
-        raise CellError(_("应为数字"))
+        raise _not_number(value)
     quantum = Decimal(1).scaleb(-places)
-    rounded = number.quantize(quantum)
+    try:
+        rounded = number.quantize(quantum)
+    except InvalidOperation:  # more digits than the context holds: far too large anyway
+        raise _too_large(word) from None
     if rounded != number:
-        raise CellError(_("最多{places}位小数").format(places=places))
+        raise CellError(
+            _("最多{places}位小数，实际为「{value}」").format(places=places, value=shown(word))
+        )
     if len(rounded.as_tuple().digits) > max_digits and rounded != 0:
-        raise CellError(_("数值过大"))
+        raise _too_large(word)
     return rounded
+
+
+def _too_large(value: Any) -> CellError:
+    return CellError(_("数值过大，实际为「{value}」").format(value=shown(value)))
 
 
 def parse_date(value: Any) -> datetime.date:
@@ -100,7 +118,9 @@ def parse_date(value: Any) -> datetime.date:
             return datetime.date(*(int(g) for g in match.groups()))
         except ValueError:
             pass
-    raise CellError(_("应为日期,格式如 2018-01-31"))
+    raise CellError(
+        _("应为日期，格式如 2018-01-31，实际为「{value}」").format(value=shown(text(value)))
+    )
 
 
 def choice_lookup(column: Column) -> dict[str, str]:
@@ -114,7 +134,7 @@ def parse_choice(value: Any, lookup: dict[str, str]) -> str:
     word = text(value)
     code = lookup.get(word) or lookup.get(word.lower())
     if code is None:
-        raise CellError(_("“{value}”不是可选值").format(value=word[:40]))
+        raise CellError(_("「{value}」不是可选值").format(value=shown(word)))
     return code
 
 
@@ -134,7 +154,11 @@ def parse_cell(value: Any, column: Column, lookup: dict[str, str] | None = None)
     if kind in {"text", "ref"}:
         result: Any = text(value)
         if column.max_length and len(result) > column.max_length:
-            raise CellError(_("不能超过{n}个字符").format(n=column.max_length))
+            raise CellError(
+                _("不能超过{n}个字符，实际为{length}个字符「{value}」").format(
+                    n=column.max_length, length=len(result), value=shown(result)
+                )
+            )
         return result
     if kind == "bool":
         return parse_bool(value)
@@ -151,11 +175,15 @@ def parse_cell(value: Any, column: Column, lookup: dict[str, str] | None = None)
     else:  # pragma: no cover - a column kind without a parser is a programming error
         raise AssertionError(kind)
     if column.min_value is not None and result < column.min_value:
-        raise CellError(_("不能小于{n}").format(n=column.min_value))
+        raise CellError(
+            _("不能小于{n}，实际为「{value}」").format(n=column.min_value, value=shown(result))
+        )
     if column.max_value is not None and result > column.max_value:
-        raise CellError(_("不能大于{n}").format(n=column.max_value))
+        raise CellError(
+            _("不能大于{n}，实际为「{value}」").format(n=column.max_value, value=shown(result))
+        )
     if kind == "int" and result > 32767:
-        raise CellError(_("数值过大"))
+        raise _too_large(result)
     return result
 
 

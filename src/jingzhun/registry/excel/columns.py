@@ -21,6 +21,14 @@ HOUSEHOLD_NUMBER = "户编号"
 VILLAGE_CODE = "所在行政村代码"
 VILLAGE_NAME = "所在行政村名称"
 ERROR_HEADER = "错误信息"
+# The template's example rows carry this marker before their 户编号; the import skips them, so
+# the blank template imports as nothing. A user who deletes the marker makes the row data.
+EXAMPLE_MARK = "【示例】"
+
+
+def is_example(value: object) -> bool:
+    """A 户编号 cell marking an example row: 【示例】…, [示例]…, 示例…."""
+    return isinstance(value, str) and value.strip().lstrip("【[（( ").startswith("示例")
 
 
 @dataclass(frozen=True)
@@ -173,7 +181,8 @@ def _persons() -> Sheet:
         example={
             "household_number": "532527100201000001",
             "name": "张三",
-            "id_number": idcodes.make("532527", datetime.date(1980, 1, 1), 0, female=False),
+            # Born in 东城区, Beijing: no demo or test number (泸西县 532527) can be the same.
+            "id_number": idcodes.make("110101", datetime.date(1980, 1, 1), 0, female=False),
             "relation": "head",
         },
     )

@@ -43,6 +43,7 @@ from .columns import (
     MEASURES,
     PERSONS,
     Sheet,
+    is_example,
 )
 
 CHUNK = 2000  # keys per IN (...) lookup: well under SQLite's 32,766 parameters
@@ -119,6 +120,8 @@ class Row:
 
 
 class _Errors(list):
+    layout = False  # a sheet's columns are wrong: its rows are not read, cross-sheet checks skipped
+
     def add(self, sheet: Sheet | str, row: int, column: str, message: str) -> None:
         title = sheet if isinstance(sheet, str) else sheet.title
         self.append(RowError(title, row, column, message))
@@ -183,21 +186,32 @@ def _read_sheet(sheet: Sheet, data: list[list[Any]], errors: _Errors) -> list[Ro
             continue  # read-only, unknown or our own 错误信息 column: ignored
         if column.field in positions:
             errors.add(sheet, 1, header, _("列重复"))
+            errors.layout = True
         positions[column.field] = index
     missing = [
         col.header for col in sheet.importable() if col.required and col.field not in positions
     ]
     for header in missing:
-        errors.add(sheet, 1, header, _("缺少必填列“{header}”").format(header=header))
+        # One error per missing column: the sheet's rows are not read (each would miss it).
+        errors.add(
+            sheet,
+            1,
+            header,
+            _("工作表「{sheet}」缺少必填列「{header}」").format(sheet=sheet.title, header=header),
+        )
     if missing:
+        errors.layout = True
         return []
     columns = [(sheet.column(name), index) for name, index in positions.items()]
     absent_keys = [f for f in sheet.key if f in fields_of(sheet) and f not in positions]
     lookups = {col.field: cells.choice_lookup(col) for col, _i in columns if col.choices}
+    key_column = positions["number" if sheet is HOUSEHOLDS else "household_number"]
     rows = []
     for offset, raw in enumerate(data[1:], start=2):
         if all(cells.is_blank(v) for v in raw):
             continue
+        if key_column < len(raw) and is_example(raw[key_column]):
+            continue  # the template's example row (户编号 marked 示例), not data
         # A key column left out of the sheet takes its default (a measure without 内容 is "").
         values: dict[str, Any] = {f: sheet.column(f).default for f in absent_keys}
         for column, index in columns:
@@ -278,9 +292,16 @@ class _Importer:
             header = sheet.column("village_id").header
             if code:
                 if code not in villages:
-                    self.errors.add(sheet, row.number, header, _("区划代码不存在"))
+                    self.errors.add(
+                        sheet, row.number, header, _("区划代码「{code}」不存在").format(code=code)
+                    )
                 elif villages[code] != "village":
-                    self.errors.add(sheet, row.number, header, _("区划代码不是行政村"))
+                    self.errors.add(
+                        sheet,
+                        row.number,
+                        header,
+                        _("区划代码「{code}」不是行政村").format(code=code),
+                    )
                 elif not self.in_scope(code):
                     self.errors.add(sheet, row.number, header, _("该村不在您的管辖范围内"))
             existing = self.existing_hh.get(number)
@@ -303,6 +324,14 @@ class _Importer:
                         )
             merged = audit.snapshot(existing) if existing else {}
             merged.update(new)
+            typed = dict(new) if existing is not None else {**new, "number": number}
+            # The number is checked against the county of a village that exists (a wrong code is
+            # its own error), else only for its digits.
+            county = code[:6] if code in villages else ""
+            for problem in validation.check_values(typed, county=county):
+                self.errors.add(
+                    sheet, row.number, sheet.column(problem.field).header, problem.message
+                )
             for problem in validation.check_household(merged):
                 self.errors.add(
                     sheet, row.number, sheet.column(problem.field).header, problem.message
@@ -362,7 +391,12 @@ class _Importer:
                     continue
                 existing = self.existing_hh.get(number)
                 if existing is None:
-                    self.errors.add(title, row.number, HOUSEHOLD_NUMBER, _("户编号不存在"))
+                    self.errors.add(
+                        title,
+                        row.number,
+                        HOUSEHOLD_NUMBER,
+                        _("户编号「{number}」不存在").format(number=number),
+                    )
                 elif not self.in_scope(existing.village_id):
                     self.errors.add(
                         title, row.number, HOUSEHOLD_NUMBER, _("该户不在您的管辖范围内")
@@ -427,6 +461,14 @@ class _Importer:
                 else:
                     where = (sheet, first_row[number].number, sheet.column("relation").header)
                 self.errors.add(*where, f"{number} {problem.message}")
+
+    def values(self, sheet: Sheet, rows: list[Row]) -> None:
+        """The shared single-value checks (years, amounts, phone) of a child sheet's rows."""
+        for row in rows:
+            for problem in validation.check_values(row.values):
+                self.errors.add(
+                    sheet, row.number, sheet.column(problem.field).header, problem.message
+                )
 
     def unique_rows(self, sheet: Sheet, rows: list[Row], fields: tuple[str, ...]) -> None:
         seen: dict[tuple, int] = {}
@@ -736,12 +778,14 @@ def import_workbook(
 
 
 def _run(imp: _Importer, rows: dict[str, list[Row]], dry_run: bool, name: str) -> None:
-    if rows:
+    if rows and not imp.errors.layout:
         children = {s.title: rows[s.title] for s in (PERSONS, INCOMES, HELPERS, MEASURES)}
         imp.households(rows[HOUSEHOLDS.title])
         imp.persons(rows[PERSONS.title])
         imp.resolve_households(children)
         imp.members(rows[PERSONS.title])
+        for sheet in (INCOMES, HELPERS, MEASURES):
+            imp.values(sheet, rows[sheet.title])
         imp.unique_rows(INCOMES, rows[INCOMES.title], ("household_number", "year"))
         imp.unique_rows(HELPERS, rows[HELPERS.title], ("household_number", "name", "unit"))
         imp.unique_rows(

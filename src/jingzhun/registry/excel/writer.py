@@ -26,7 +26,7 @@ from jingzhun.audit.models import Action
 
 from ..models import Helper, Household, Income, Measure, Person
 from . import cells
-from .columns import ERROR_HEADER, HOUSEHOLDS, SHEETS, Column, Sheet
+from .columns import ERROR_HEADER, EXAMPLE_MARK, HOUSEHOLDS, SHEETS, Column, Sheet
 from .importer import SYSTEM, RowError
 
 OPTIONS_SHEET = "选项"  # hidden sheet holding the lists behind the drop-downs
@@ -35,6 +35,7 @@ REQUIRED_FONT = Font(bold=True, color="C00000")
 HEADER_FONT = Font(bold=True)
 READONLY_FILL = PatternFill("solid", fgColor="EDEDED")
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+EXAMPLE_FONT = Font(italic=True, color="808080")
 MAX_ROWS = 1_048_576
 
 
@@ -126,10 +127,21 @@ def _labels(spec: Sheet) -> list[dict[str, str] | None]:
 
 
 def template_workbook() -> bytes:
-    """The empty registry template with one example row per sheet."""
+    """The empty registry template with one example row per sheet, its 户编号 marked 【示例】
+    (grey, italic): the import skips it until the marker is deleted."""
+    from openpyxl.cell import WriteOnlyCell
+
     book, sheets = _book()
     for spec in SHEETS:
-        sheets[spec.title].append(_row(spec, spec.example, _labels(spec)))
+        sheet = sheets[spec.title]
+        row = []
+        for col, value in zip(spec.columns, _row(spec, spec.example, _labels(spec)), strict=True):
+            if col.field in {"number", "household_number"}:
+                value = EXAMPLE_MARK + str(value)
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = EXAMPLE_FONT
+            row.append(cell)
+        sheet.append(row)
     return _finish(book)
 
 
@@ -239,13 +251,19 @@ def annotate_errors(
         for row_number, row_errors in rows.items():
             messages = []
             for error in row_errors:
+                # The column named first, as the brief asks: 工资性收入：应为数字，实际为「三千」.
                 messages.append(
-                    f"{error.column}:{error.message}" if error.column else error.message
+                    f"{error.column}：{error.message}"
+                    if error.column and not error.message.startswith(error.column)
+                    else error.message
                 )
                 column = headers.get(error.column)
                 if column:
                     sheet.cell(row=row_number, column=column).fill = ERROR_FILL
-            cell = sheet.cell(row=row_number, column=target_col, value=";".join(messages))
+            # Header-level problems (a missing column, an unreadable file) sit beside the
+            # 错误信息 header of row 1, which stays the header.
+            at = target_col + 1 if row_number == 1 else target_col
+            cell = sheet.cell(row=row_number, column=at, value="；".join(messages))
             cell.fill = ERROR_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     book.save(target)
