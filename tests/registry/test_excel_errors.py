@@ -110,7 +110,7 @@ def test_the_error_file_keeps_its_error_header_beside_a_header_error(village, tm
         (INCOMES, "wage_income", "1.234", "最多2位小数，实际为「1.234」"),
         (INCOMES, "wage_income", "12345678901234", "数值过大，实际为「12345678901234」"),
         (INCOMES, "year", "2018.5", "应为整数，实际为「2018.5」"),
-        (INCOMES, "year", 40000, "数值过大，实际为「40000」"),
+        (PERSONS, "disability_grade", 5, "不能大于4，实际为「5」"),
         (HOUSEHOLDS, "military_family", "也许", "应填「是」或「否」，实际为「也许」"),
         (HOUSEHOLDS, "main_cause", "因穷", "「因穷」不是可选值"),
         (HOUSEHOLDS, "arable_land_mu", "-1", "不能小于0，实际为「-1.00」"),
