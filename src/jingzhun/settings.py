@@ -14,6 +14,21 @@ JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running asses
                        abandoned (its worker died): "停止" then marks it failed; default 60
 JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
                        default 0 = never pruned automatically (see `jingzhun prune_runs`)
+
+Behind an HTTPS reverse proxy (nginx terminating TLS, docs/operations.md "Production"):
+JINGZHUN_BEHIND_HTTPS_PROXY  1: trust X-Forwarded-Proto: https from the proxy, secure-only session
+                       and CSRF cookies, redirect plain HTTP to HTTPS, send HSTS; default off
+JINGZHUN_TRUSTED_PROXY the proxy's address as `jingzhun serve` (waitress) sees it: only its
+                       X-Forwarded-Proto / X-Forwarded-For are believed, others are dropped; `*`
+                       trusts every peer (only when the app's port is reachable from the proxy
+                       alone); default 127.0.0.1 behind the proxy, otherwise none
+JINGZHUN_CSRF_TRUSTED_ORIGINS  comma-separated origins allowed to POST besides the request's own
+                       host, e.g. https://fupin.example.gov.cn; default none
+JINGZHUN_HSTS_SECONDS  Strict-Transport-Security max-age; default 31536000 (a year) behind the
+                       proxy, 0 otherwise (try 3600 first on a new host name)
+JINGZHUN_HSTS_INCLUDE_SUBDOMAINS  1/0: HSTS covers the host's subdomains too; default 1 (set 0
+                       when the app is served on a department's main domain with HTTP-only
+                       subdomains; `check --deploy` then warns security.W005)
 """
 
 import os
@@ -69,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (collected, gzip copies) before any other work on the request.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhun.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -143,7 +160,17 @@ STATIC_URL = "static/"
 # Project-wide assets (site.css, vendored Swagger UI) live outside any app's static/ folder.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOME / "static"
+# WhiteNoise warns on every start when STATIC_ROOT is missing (tests, before a first collectstatic).
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = HOME / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # `collectstatic` (which `jingzhun serve` runs) also writes a .gz beside each file for
+    # WhiteNoise, only for files that changed (core/staticfiles.py). No hashed (manifest)
+    # names: {% static %} then needs no collectstatic in tests and development, and the
+    # vendored Swagger UI (linked by plain URL, its CSS naming a missing .map) keeps its names.
+    "staticfiles": {"BACKEND": "jingzhun.core.staticfiles.IncrementalCompressedStaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -151,6 +178,30 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind an HTTPS reverse proxy that terminates TLS and sets X-Forwarded-Proto (the proxy must
+# overwrite a client's own header; `jingzhun serve` also drops it from any peer but the proxy).
+BEHIND_HTTPS_PROXY = os.environ.get("JINGZHUN_BEHIND_HTTPS_PROXY", "") == "1"
+TRUSTED_PROXY = os.environ.get("JINGZHUN_TRUSTED_PROXY", "127.0.0.1" if BEHIND_HTTPS_PROXY else "")
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("JINGZHUN_HSTS_SECONDS", "31536000" if BEHIND_HTTPS_PROXY else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("JINGZHUN_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("JINGZHUN_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload (W021) is a submission of a public domain to the browsers' built-in list,
+    # deliberate and hard to undo; an intranet host name cannot be on it.
+    "security.W021",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

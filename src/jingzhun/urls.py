@@ -21,8 +21,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 # The app serves its own static files (vendored ECharts, htmx, CSS) even with DEBUG off, so the
-# demo and a small intranet install need no web server or collectstatic step; a large install
-# may put nginx in front of STATIC_ROOT instead. `insecure` only means "also when DEBUG is off".
+# demo and an intranet install need no web server for them: WhiteNoise (settings.MIDDLEWARE)
+# serves what `collectstatic` put in STATIC_ROOT (`jingzhun serve` runs it at start); this view
+# is the fallback for files not collected (tests, a WSGI server started without collectstatic).
+# `insecure` only means "also when DEBUG is off".
 urlpatterns += [re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True})]
 
 # 400, 403 and 404 are Django's handlers with our templates (templates/4xx.html); the 500 page
