@@ -25,24 +25,27 @@ class Command(BaseCommand):
             "--threads", type=int, default=8, help=_("同时处理请求的线程数（waitress，默认 8）")
         )
         parser.add_argument(
-            "--workers",
+            "--task-workers",
             type=int,
             default=1,
             help=_("一并启动的后台任务进程（db_worker）数；0 = 后台任务另行作为服务运行"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["threads"] < 1 or options["workers"] < 0:
-            raise CommandError(_("--threads 至少为 1，--workers 不能为负数"))
+        if options["threads"] < 1 or options["task_workers"] < 0:
+            raise CommandError(_("--threads 至少为 1，--task-workers 不能为负数"))
         if ensure_migrated():
             self.stdout.write(_("数据库已迁移 / database migrated"))
         self.stdout.write(
             _(
                 "服务地址 / serving at http://{host}:{port}/ "
-                "(waitress, {threads} threads, {workers} task workers)"
+                "(waitress, {threads} threads, {task_workers} task workers)"
             ).format(**options)
         )
         self.stdout.flush()
         serve(
-            options["port"], options["host"], threads=options["threads"], workers=options["workers"]
+            options["port"],
+            options["host"],
+            threads=options["threads"],
+            workers=options["task_workers"],
         )
