@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "ProcedureKindEnum": "jingzhun.procedures.flows.Kind",
         "ProcedureStateEnum": "jingzhun.procedures.flows.STATE_CHOICES",
         "StepIdEnum": "jingzhun.procedures.flows.StepId",
+        "LevelEnum": "jingzhun.areas.choices.Level",
+        "AssessmentLevelEnum": "jingzhun.assessment.choices.Level",
+        "RunStatusEnum": "jingzhun.assessment.choices.Status",
     },
 }
 
