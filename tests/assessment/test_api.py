@@ -462,3 +462,25 @@ def test_county_projection_equals_the_report(county_run) -> None:
     ]
     exited = next(i for i in county["indicators"] if i["indicator"] == "exited_villages")
     assert exited["projectable"] is True and exited["met"] is False and exited["sentence"]
+
+
+def test_english_is_chosen_with_the_language_switch(county_run) -> None:
+    run, fx = county_run["run"], county_run
+    client = client_for(fx["admin"])
+    client.cookies["django_language"] = "en"
+    household = fx["households"]["C"]
+    rows = results(client.get(url(run, "verdicts", "?indicator=housing")))
+    row = next(r for r in rows if r["household"] == household.pk)
+    stored = dict(
+        IndicatorResult.objects.filter(run=run, entity=str(household.pk)).values_list(
+            "indicator", "explanation_en"
+        )
+    )
+    assert row["reasons"] == [stored["income"], stored["housing"]]
+    assert row["reasons"][0].isascii()
+    assert all(cell["label"].isascii() for cell in row["indicators"])
+    bad = client.get(url(run, "verdicts", "?area=53x"))
+    assert bad.json() == {"area": ["An area code has 2 to 12 digits"]}
+    queued = create_run(standard_id="yunnan-2018", year=2018, acting_user=fx["admin"])
+    unfinished = client.get(url(queued, "blockers"))
+    assert unfinished.json() == {"detail": "This run has not finished: no results yet"}
