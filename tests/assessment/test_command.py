@@ -26,9 +26,9 @@ def test_assess_prints_the_summary(registry):
     text = out.getvalue()
     households = run.counts["household"]
     share = households["met"] * 100.0 / households["entities"]
-    assert "户:6 个,达标 {met} 个({share:.1f}%)".format(met=households["met"], share=share) in text
-    assert "村:4 个" in text and "县:2 个" in text
-    assert "户主要未达标指标:" in text
+    assert "户：6 个，达标 {met} 个（{share:.1f}%）".format(met=households["met"], share=share) in text
+    assert "村：4 个" in text and "县：2 个" in text
+    assert "户主要未达标指标：" in text
     assert "  income: " in text
 
 
@@ -38,7 +38,7 @@ def test_assess_on_spark(registry, spark):
     run = AssessmentRun.objects.get()
     assert (run.engine, run.status) == ("spark", "finished")
     text = out.getvalue()
-    assert "启动 Spark…" in text and "户:6 个" in text and "县:2 个" in text
+    assert "启动 Spark…" in text and "户：6 个" in text and "县：2 个" in text
 
 
 def test_spark_master_needs_the_spark_engine(registry):

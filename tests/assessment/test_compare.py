@@ -222,7 +222,7 @@ def test_page_renders_and_links_households(client, years):
     detail = reverse("household-detail", args=[years["h9"].pk])
     assert detail in html and "532527101202000109" in html
     assert "人均纯收入 2,995 元,未超过 2018 年标准 2,995 元" in html
-    assert "3,000(标准 2,952)" in html
+    assert "3,000（标准 2,952）" in html
     assert reverse("assessment-run", args=[b.pk]) in html
     response = client.get(url, {"a": a.pk, "b": b.pk, "level": "village", "by": "county"})
     assert response.status_code == 200

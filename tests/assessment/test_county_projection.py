@@ -204,7 +204,7 @@ def test_page_says_what_the_projection_assumes_and_shows_it(client, projection_r
     html = response.content.decode()
     assert 'id="projection-assumes"' in html and "已达标未列入计划的贫困村全部出列" in html
     luxi = html[html.index(f'id="county-{fx["luxi"].code}"') :]
-    assert "农村人口 1000 人,贫困人口 40 人,其中退出候选户 15 人。" in luxi
+    assert "农村人口 1000 人，贫困人口 40 人，其中退出候选户 15 人。" in luxi
     assert 'data-projected="2.5"' in luxi and 'data-projected="100"' in luxi
     assert luxi.count("不变</span>") == 3  # income growth, measure coverage, education balance
     assert "测算后县级指标全部达标" in luxi
@@ -223,11 +223,11 @@ def test_county_sheet_has_the_projected_columns(client, projection_run, admin):
     header, row = rows[0], dict(zip(rows[0], rows[2], strict=True))
     assert "测算县综合达标" in header
     assert (row["农村人口"], row["贫困人口"], row["其中退出候选户人口"]) == (1000, 40, 15)
-    assert row["贫困发生率低于标准:指标值"] == 4.0
-    assert row["贫困发生率低于标准:测算值"] == 2.5
-    assert row["贫困发生率低于标准:测算达标"] == "达标"
-    assert row["贫困村出列比例不低于90%:测算值"] == 100.0
-    assert row["义务教育基本均衡发展通过认定:测算达标"] == "达标(不变)"
+    assert row["贫困发生率低于标准：指标值"] == 4.0
+    assert row["贫困发生率低于标准：测算值"] == 2.5
+    assert row["贫困发生率低于标准：测算达标"] == "达标"
+    assert row["贫困村出列比例不低于90%：测算值"] == 100.0
+    assert row["义务教育基本均衡发展通过认定：测算达标"] == "达标（不变）"
     assert (row["县综合达标"], row["测算县综合达标"]) == ("未达标", "达标")
 
 

@@ -276,6 +276,6 @@ def test_export_opens_and_is_audited(client, extra):
     assert summary_rows[1][0] == "村" and summary_rows[1][4:] == (0, 1)
     villages = list(book["村·变化名单"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in villages] == ["532527100204"]
-    assert "25,000(标准 20,000) → 25,000(标准 30,000)" in villages[0][-1]
+    assert "25,000（标准 20,000） → 25,000（标准 30,000）" in villages[0][-1]
     entry = AuditEntry.objects.get(model="assessment.preview", action="export")
     assert "yunnan-2018-collective-30000" in entry.message

@@ -90,7 +90,7 @@ def test_keep_two_deletes_the_two_oldest_of_the_group_with_their_rows(runs):
     entries = AuditEntry.objects.filter(action="delete", model="assessment.assessmentrun")
     assert sorted(int(e.object_id) for e in entries) == sorted(gone)
     assert len({e.batch for e in entries}) == 1 and entries[0].batch is not None
-    assert entries[0].message.endswith(":清理旧评估,每组保留最近 2 次")
+    assert entries[0].message.endswith("：清理旧评估，每组保留最近 2 次")
 
 
 def test_a_run_cited_by_a_procedure_is_kept_and_reported(runs):
@@ -155,21 +155,21 @@ def test_command_lists_what_it_deletes_and_keeps(runs):
     out = io.StringIO()
     call_command("prune_runs", "--keep", "2", "--dry-run", stdout=out)
     text = out.getvalue()
-    assert "将删除 1 次评估:" in text and f"#{older.pk} yunnan-2018 2018 年度" in text
-    assert "保留 1 次被办理程序引用的评估(不删除):" in text and f"#{oldest.pk} " in text
-    assert "试运行:未删除任何评估" in text
+    assert "将删除 1 次评估：" in text and f"#{older.pk} yunnan-2018 2018 年度" in text
+    assert "保留 1 次被办理程序引用的评估（不删除）：" in text and f"#{oldest.pk} " in text
+    assert "试运行：未删除任何评估" in text
     assert len(remaining()) == 5
 
     out = io.StringIO()
     call_command("prune_runs", "--keep", "2", stdout=out)
     text = out.getvalue()
-    assert "已删除 1 次评估:" in text and f"#{older.pk} " in text and "已完成" in text
+    assert "已删除 1 次评估：" in text and f"#{older.pk} " in text and "已完成" in text
     assert "试运行" not in text
     assert older.pk not in remaining() and oldest.pk in remaining()
 
     out = io.StringIO()
     call_command("prune_runs", "--keep", "3", stdout=out)
-    assert "没有需要删除的评估(每组保留 3 次)" in out.getvalue()
+    assert "没有需要删除的评估（每组保留 3 次）" in out.getvalue()
 
 
 def test_command_needs_a_number_to_keep(runs, settings):
@@ -179,7 +179,7 @@ def test_command_needs_a_number_to_keep(runs, settings):
     settings.KEEP_RUNS = 3
     out = io.StringIO()
     call_command("prune_runs", stdout=out)
-    assert "已删除 1 次评估:" in out.getvalue() and runs[0][0].pk not in remaining()
+    assert "已删除 1 次评估：" in out.getvalue() and runs[0][0].pk not in remaining()
 
 
 def test_a_finished_run_prunes_its_own_group_when_asked_to(registry, settings):

@@ -135,13 +135,13 @@ def test_a_run_without_progress_for_too_long_is_marked_failed(client, registry, 
     stale.refresh_from_db()
     assert stale.is_stale is True
     fragment = client.get(reverse("assessment-progress", args=[stale.pk])).content.decode()
-    assert "长时间没有进度,后台进程可能已中断" in fragment
+    assert "长时间没有进度，后台进程可能已中断" in fragment
 
     assert stop_run(stale, admin) == "failed"
     assert (stale.status, stale.error) == ("failed", "后台进程已中断")
     assert stale.finished is not None
     assert stop_audits(stale) == [
-        f"评估 #{stale.pk} 超过 30 分钟没有进度,后台进程已中断,标记为失败"
+        f"评估 #{stale.pk} 超过 30 分钟没有进度，后台进程已中断，标记为失败"
     ]
     # A stop already asked for, but the worker is gone: the second click fails it.
     assert stop_run(stopping, admin) == "failed" and stopping.status == "failed"
@@ -182,7 +182,7 @@ def test_assess_command_says_the_run_was_stopped(registry, monkeypatch):
         stop_run(run, None)
 
     stop_after(monkeypatch, "level_counts", 1, ask)
-    with pytest.raises(CommandError, match=r"评估 #\d+ 已按请求停止,未保存任何结果"):
+    with pytest.raises(CommandError, match=r"评估 #\d+ 已按请求停止，未保存任何结果"):
         call_command("assess")
     assert AssessmentRun.objects.get().status == "cancelled"
     assert not Verdict.objects.exists()
@@ -215,13 +215,13 @@ def test_the_page_stops_a_running_run(client, admin, registry, monkeypatch):
     assert run.status == "cancelled" and not Verdict.objects.exists()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     fragment = client.get(reverse("assessment-progress", args=[run.pk])).content.decode()
-    assert 'data-status="cancelled"' in fragment and "已取消:已按请求停止" in fragment
+    assert 'data-status="cancelled"' in fragment and "已取消：已按请求停止" in fragment
     page = client.get(reverse("assessment-runs")).content.decode()
     assert reverse("assessment-stop", args=[run.pk]) not in page
     assert reverse("assessment-delete", args=[run.pk]) in page
     # Stopping it again is refused politely.
     response = client.post(reverse("assessment-stop", args=[run.pk]), follow=True)
-    assert "不在运行中,不能停止" in response.content.decode()
+    assert "不在运行中，不能停止" in response.content.decode()
 
 
 def test_only_editors_of_the_runs_area_may_stop_it(client, admin, registry):

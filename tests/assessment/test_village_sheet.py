@@ -54,8 +54,8 @@ def test_sheet_lists_exactly_the_village_households_with_sentences(client, count
         assert households[other].number not in html
     assert INCOME_B in html and "住房为C/D级危房" in html
     assert "泸西县101镇101镇208村" in html and "云南省贫困退出标准(2018年)" in html
-    assert "2018 年度" in html and "评估户数:4 户" in html and "未达标:2 户" in html
-    assert "驻村工作队队长(签字)" in html and "村干部(签字)" in html
+    assert "2018 年度" in html and "评估户数：4 户" in html and "未达标：2 户" in html
+    assert "驻村工作队队长（签字）" in html and "村干部（签字）" in html
     assert "@media print" in html and "table-header-group" in html
     assert 'class="topbar"' not in html  # no site navigation on the printed page
 

@@ -24,7 +24,7 @@ def test_engine_modules_do_not_import_pyspark():
 
 def test_without_pyspark_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark → ImportError
-    with pytest.raises(ImportError, match=r"未安装 Spark 引擎: pip install 'jingzhun\[spark\]'"):
+    with pytest.raises(ImportError, match=r"未安装 Spark 引擎：pip install 'jingzhun\[spark\]'"):
         connect.spark_session()
 
 

@@ -213,7 +213,7 @@ def test_stale_version_is_409(staff, pair):
     assert first.status_code == 200
     again = step(staff.village_op2, pair[:1], StepId.VERIFICATION, versions={pair[0].pk: 0})
     assert again.status_code == 409
-    assert "已被他人办理,请刷新" in again.json()["detail"]
+    assert "已被他人办理，请刷新" in again.json()["detail"]
     assert Procedure.objects.get(pk=pair[0].pk).state == "village_review"
 
 

@@ -42,7 +42,7 @@ def patient(monkeypatch):
 def lodge(client, notice, procedure_id, *, ip="10.0.0.1", **fields):
     data = {
         "procedure": procedure_id,
-        "text": "该户家中新购小轿车,收入情况与公示不符",
+        "text": "该户家中新购小轿车，收入情况与公示不符",
         "name": "",
         "contact": "",
         "homepage": "",
@@ -73,7 +73,7 @@ def test_objection_lodged_during_the_period_blocks_the_next_step(
     response = lodge(client, notice, procedures[1].pk, ip="10.0.0.2")
     second = Objection.objects.get(procedure=procedures[1])
     page = client.get(response["Location"]).content.decode()
-    assert f"您的异议已提交,村委会和乡镇将核实处理。受理编号:{second.pk}" in page
+    assert f"您的异议已提交，村委会和乡镇将核实处理。受理编号：{second.pk}" in page
 
     # After the period: the households with an open objection cannot go on.
     monkeypatch.setattr(services, "today", lambda: datetime.date(2019, 1, 20))

@@ -148,7 +148,7 @@ def test_consent_belongs_to_exit_only(staff, village, pinned_today):
 def test_each_step_names_its_role_and_level(staff, pair, pinned_today):
     review = EVIDENCE[StepId.VILLAGE_REVIEW]
     with pytest.raises(
-        PermissionDenied, match="「民主评议」须由村级操作员办理,且账号所属区划为村级"
+        PermissionDenied, match="「民主评议」须由村级操作员办理，且账号所属区划为村级"
     ):
         services.take_step(pair, StepId.VILLAGE_REVIEW, review, acting_user=staff.township)
     with pytest.raises(PermissionDenied, match="村级操作员"):
@@ -239,7 +239,7 @@ def test_notice_days_are_calendar_days_and_the_township_waits_for_the_end(staff,
     assert notice.days == 7 and pair[1].notice_id == notice.pk
     review = {**EVIDENCE[StepId.TOWNSHIP_REVIEW], "date": "2019-01-11"}
     monkeypatch.setattr(services, "today", lambda: datetime.date(2019, 1, 11))
-    with pytest.raises(ValidationError, match="公示期至 2019-01-11 结束,2019-01-12 起方可办理"):
+    with pytest.raises(ValidationError, match="公示期至 2019-01-11 结束，2019-01-12 起方可办理"):
         services.take_step(pair, StepId.TOWNSHIP_REVIEW, review, acting_user=staff.township)
     monkeypatch.setattr(services, "today", lambda: datetime.date(2019, 1, 12))
     services.take_step(
@@ -409,7 +409,7 @@ def test_an_open_objection_blocks_and_its_finding_decides(staff, pair, monkeypat
     notice = pair[0].notice
     monkeypatch.setattr(services, "today", lambda: notice.start)
     objection = services.lodge_objection(
-        notice, pair[0], "该户家中新购轿车,收入情况不实", client="c1"
+        notice, pair[0], "该户家中新购轿车，收入情况不实", client="c1"
     )
     monkeypatch.setattr(services, "today", lambda: notice.end + datetime.timedelta(days=3))
     review = {**EVIDENCE[StepId.TOWNSHIP_REVIEW], "date": "2019-01-13"}
@@ -419,10 +419,10 @@ def test_an_open_objection_blocks_and_its_finding_decides(staff, pair, monkeypat
         services.resolve_objection(objection, True, "属实", acting_user=staff.village_op)
     with pytest.raises(ValidationError, match="核查结论"):
         services.resolve_objection(objection, True, " ", acting_user=staff.township)
-    services.resolve_objection(objection, True, "核实属实,暂缓退出", acting_user=staff.township)
+    services.resolve_objection(objection, True, "核实属实，暂缓退出", acting_user=staff.township)
     pair[0].refresh_from_db()
     assert pair[0].state == Closed.REMOVED
-    assert pair[0].closing_reason == "异议成立: 核实属实,暂缓退出"
+    assert pair[0].closing_reason == "异议成立：核实属实，暂缓退出"
     outcome = services.take_step(
         [pair[1]], StepId.TOWNSHIP_REVIEW, review, acting_user=staff.township
     )
@@ -456,13 +456,13 @@ def test_public_objections_only_during_the_period_and_rate_limited(staff, pair, 
     notice = pair[0].notice
     monkeypatch.setattr(services, "today", lambda: notice.end + datetime.timedelta(days=1))
     with pytest.raises(ValidationError, match="当前不在公示期内"):
-        services.lodge_objection(notice, pair[0], "情况不实,请核查", client="c")
+        services.lodge_objection(notice, pair[0], "情况不实，请核查", client="c")
     monkeypatch.setattr(services, "today", lambda: notice.end)
     for _ in range(services.OBJECTIONS_PER_HOUR):
-        services.lodge_objection(notice, pair[0], "情况不实,请核查", client="c")
+        services.lodge_objection(notice, pair[0], "情况不实，请核查", client="c")
     with pytest.raises(PermissionDenied, match="过于频繁"):
-        services.lodge_objection(notice, pair[1], "情况不实,请核查", client="c")
-    services.lodge_objection(notice, pair[1], "情况不实,请核查", client="other")
+        services.lodge_objection(notice, pair[1], "情况不实，请核查", client="c")
+    services.lodge_objection(notice, pair[1], "情况不实，请核查", client="other")
 
 
 # --- withdraw and reject ------------------------------------------------------------------------
@@ -470,7 +470,7 @@ def test_public_objections_only_during_the_period_and_rate_limited(staff, pair, 
 
 def test_withdraw_before_the_notice_and_reject_by_the_reviewer(staff, pair, monkeypatch):
     monkeypatch.setattr(services, "today", lambda: TODAY)
-    services.close(pair[0], Closed.WITHDRAWN, "户主外出务工,暂缓", acting_user=staff.village_op2)
+    services.close(pair[0], Closed.WITHDRAWN, "户主外出务工，暂缓", acting_user=staff.village_op2)
     pair[0].refresh_from_db()
     assert pair[0].state == Closed.WITHDRAWN
     advance(pair[1:], StepId.NOTICE, staff, monkeypatch)

@@ -250,7 +250,7 @@ def test_batch_step_form_takes_the_step(staff, trio):
     assert record.actor == staff.village_op
     assert record.evidence["votes_for"] == 28 and record.evidence["date"] == "2019-01-02"
     follow = client.get(response["Location"])
-    assert "已办理「民主评议」:2 户" in text(follow)
+    assert "已办理「民主评议」：2 户" in text(follow)
 
 
 def test_batch_step_refused_for_the_wrong_role(staff, trio):
@@ -305,7 +305,7 @@ def test_batch_step_with_a_stale_version_is_a_conflict(staff, trio):
     )
     response = client.post(batch_url(trio[0], "step"), data)
     assert response.status_code == 409
-    assert "已被他人办理,请刷新" in text(response)
+    assert "已被他人办理，请刷新" in text(response)
     assert StepRecord.objects.filter(procedure=trio[0], step=StepId.VILLAGE_REVIEW).count() == 1
 
 
@@ -455,7 +455,7 @@ def test_procedure_page_shows_history_with_labelled_evidence(staff, trio, monkey
     response = client_for(staff.county).get(reverse("procedures-detail", args=[trio[0].pk]))
     assert response.status_code == 200
     page = text(response)
-    assert "评议会日期:2019-01-02" in page and "赞成票:28" in page
+    assert "评议会日期：2019-01-02" in page and "赞成票：28" in page
     assert [r.step for r in response.context["records"]] == [
         StepId.PROPOSAL,
         StepId.VILLAGE_REVIEW,

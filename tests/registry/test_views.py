@@ -160,7 +160,7 @@ def test_household_edit_saves_through_the_service_with_one_audit_row(
     assert entries[0].changes == {"hamlet": ["三组", "五组"]}
     page = operator_client.get(response["Location"]).content.decode()
     log = page[page.index('id="change-log"') :]
-    assert "自然村/组:三组 → 五组" in log
+    assert "自然村/组：三组 → 五组" in log
 
 
 def test_household_edit_other_causes_stored_sorted(operator_client, township_operator, household):

@@ -133,13 +133,13 @@ def _summary_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
     ]
     for row in reports.summary(run, user):
         rows += [
-            (_("{level}:评估对象数").format(level=row.label), row.entities),
-            (_("{level}:达标数").format(level=row.label), row.met),
-            (_("{level}:达标比例(%)").format(level=row.label), row.share),
+            (_("{level}：评估对象数").format(level=row.label), row.entities),
+            (_("{level}：达标数").format(level=row.label), row.met),
+            (_("{level}：达标比例（%）").format(level=row.label), row.share),
         ]
     rows += [
-        (_("未脱贫户(含返贫)评估户数"), household.population),
-        (_("可退出户数(全部指标达标)"), household.met),
+        (_("未脱贫户（含返贫）评估户数"), household.population),
+        (_("可退出户数（全部指标达标）"), household.met),
         (_("导出时间"), timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         (_("导出人"), str(user)),
     ]
@@ -201,14 +201,14 @@ def _blockers_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
             (_("指标代码"), 18),
             (_("指标"), 44),
             (_("未达标数"), 10),
-            (_("占比(%)"), 10),
+            (_("占比（%）"), 10),
             (_("唯一未达标数"), 12),
-            (_("唯一未达标占比(%)"), 14),
+            (_("唯一未达标占比（%）"), 14),
         ],
     )
     count = 0
     populations = {
-        Level.HOUSEHOLD: _("未脱贫户(含返贫)"),
+        Level.HOUSEHOLD: _("未脱贫户（含返贫）"),
         Level.VILLAGE: _("未出列贫困村"),
     }
     for level, population in populations.items():
@@ -238,7 +238,7 @@ def _areas_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
         (_("区划"), 16),
         (_("评估户数"), 10),
         (_("达标户数"), 10),
-        (_("达标比例(%)"), 10),
+        (_("达标比例（%）"), 10),
     ]
     headers += [(_("{label}未达标").format(label=i.label), 16) for i in breakdown.indicators]
     sheet = _sheet(book, AREAS, headers)
@@ -262,7 +262,7 @@ def _villages_sheet(
         (_("贫困村"), 8),
         (_("出列日期"), 12),
         (_("计划出列年度"), 12),
-        (_("贫困发生率(%)"), 12),
+        (_("贫困发生率（%）"), 12),
     ]
     headers += [(i.label, 14) for i in indicators]
     headers += [(_("综合达标"), 10), (_("分类"), 22), (_("未达标原因"), 70)]
@@ -293,11 +293,11 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
         (_("县"), 12),
         (_("区划代码"), 14),
         (_("贫困村数"), 10),
-        (_("已出列(早于本年度)"), 12),
+        (_("已出列（早于本年度）"), 12),
         (_("本年度计划出列"), 12),
         (_("其中已达标"), 10),
         (_("其中未达标"), 10),
-        (_("应出列数(90%,向上取整)"), 14),
+        (_("应出列数（90%，向上取整）"), 14),
         (_("缺口"), 8),
         (_("已达标未列入计划的贫困村数"), 14),
         (_("已达标未列入计划的贫困村"), 40),
@@ -305,17 +305,17 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
     ]
     for ind in indicators:
         headers += [
-            (_("{label}:指标值").format(label=ind.label), 14),
-            (_("{label}:标准").format(label=ind.label), 12),
-            (_("{label}:达标").format(label=ind.label), 10),
+            (_("{label}：指标值").format(label=ind.label), 14),
+            (_("{label}：标准").format(label=ind.label), 12),
+            (_("{label}：达标").format(label=ind.label), 10),
         ]
     headers.append((_("未达标说明"), 70))
     # "As if the candidates exited" (reports.CountyProjection.project), after the run's columns.
     headers += [(_("农村人口"), 10), (_("贫困人口"), 10), (_("其中退出候选户人口"), 12)]
     for ind in indicators:
         headers += [
-            (_("{label}:测算值").format(label=ind.label), 14),
-            (_("{label}:测算达标").format(label=ind.label), 12),
+            (_("{label}：测算值").format(label=ind.label), 14),
+            (_("{label}：测算达标").format(label=ind.label), 12),
         ]
     headers.append((_("测算县综合达标"), 12))
     sheet = _sheet(book, COUNTIES, headers)
@@ -342,7 +342,7 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
         for item in county.indicators:
             verdict = _met(item.projected_met)
             if not item.projectable:
-                verdict = _("{met}(不变)").format(met=verdict)
+                verdict = _("{met}（不变）").format(met=verdict)
             values += [item.projected, verdict]
         values.append(_met(county.projected_met))
         sheet.append(values)

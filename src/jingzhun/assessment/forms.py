@@ -45,7 +45,7 @@ class RunForm(forms.Form):
             levels = levels[:2]
         areas = visible.filter(level__in=levels).values_list("code", "name", "level")
         indent = {AreaLevel.TOWNSHIP: "\u3000", AreaLevel.VILLAGE: "\u3000\u3000"}
-        own = [("", _("本人管辖范围(全部)"))]
+        own = [("", _("本人管辖范围（全部）"))]
         self.fields["area"].choices = own + [
             (code, indent.get(level, "") + name) for code, name, level in areas
         ]

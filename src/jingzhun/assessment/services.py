@@ -302,7 +302,7 @@ def create_run(
             run,
             acting_user,
             "create",
-            _("评估 {standard} {year} 年度({engine})").format(
+            _("评估 {standard} {year} 年度（{engine}）").format(
                 standard=standard.id, year=year, engine=engine
             ),
         )
@@ -432,9 +432,9 @@ def stop_run(run: AssessmentRun, acting_user: Any) -> str | None:
         # The heartbeat `updated` is left alone: it measures the worker, not the request.
         if stale.update(status=Status.FAILED, error=_("后台进程已中断"), progress="", finished=now):
             status = Status.FAILED
-            message = _("评估 #{pk} 超过 {minutes} 分钟没有进度,后台进程已中断,标记为失败")
+            message = _("评估 #{pk} 超过 {minutes} 分钟没有进度，后台进程已中断，标记为失败")
         elif live.filter(status=Status.RUNNING).update(
-            status=Status.CANCELLING, progress=_("已请求停止,当前步骤结束后停止")
+            status=Status.CANCELLING, progress=_("已请求停止，当前步骤结束后停止")
         ):
             status = Status.CANCELLING
             message = _("请求停止评估 #{pk}")
@@ -463,8 +463,8 @@ def delete_run(
     Verdicts and results go first, each by one set-based DELETE on the run (no database
     constraint ties them to the run, so nothing else would remove them)."""
     if run.status in LIVE:
-        raise ValueError(_("评估尚未结束,不能删除"))
-    message = _("删除评估 #{pk}({standard} {year} 年度)").format(
+        raise ValueError(_("评估尚未结束，不能删除"))
+    message = _("删除评估 #{pk}（{standard} {year} 年度）").format(
         pk=run.pk, standard=run.standard_id, year=run.year
     )
     with transaction.atomic():
@@ -472,7 +472,7 @@ def delete_run(
             run,
             acting_user,
             "delete",
-            f"{message}:{reason}" if reason else message,
+            f"{message}：{reason}" if reason else message,
             batch=batch,
         )
         delete_rows(IndicatorResult, run)
@@ -550,7 +550,7 @@ def prune_runs(
     )
     if not dry_run:
         batch = uuid.uuid4()
-        reason = _("清理旧评估,每组保留最近 {keep} 次").format(keep=keep)
+        reason = _("清理旧评估，每组保留最近 {keep} 次").format(keep=keep)
         for run in pruned.deleted:
             # A copy: deleting clears the instance's pk, the report keeps it.
             delete_run(copy.copy(run), acting_user, reason=reason, batch=batch)
@@ -623,7 +623,7 @@ def _execute(
             shared = snapshot.current(shared_snapshot_root())
             if shared is not None and snapshot.reusable(shared, state, prefix):
                 created = snapshot.read_manifest(shared)["created"]
-                say(_("使用已有快照({created}),登记数据此后未变").format(created=created))
+                say(_("使用已有快照（{created}），登记数据此后未变").format(created=created))
                 directory = str(shared)
             else:
                 say(_("写入快照…"))

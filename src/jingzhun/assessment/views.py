@@ -77,7 +77,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
             form.add_error("area", str(error))
         else:
             messages.success(
-                request, gettext("评估 #{pk} 已加入队列,完成后可查看报告").format(pk=run.pk)
+                request, gettext("评估 #{pk} 已加入队列，完成后可查看报告").format(pk=run.pk)
             )
             return redirect(reverse("assessment-runs") + f"#run-{run.pk}")
     return render(
@@ -110,7 +110,7 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if cancel_run(run, request.user):
         messages.success(request, gettext("评估 #{pk} 已取消").format(pk=run.pk))
     else:
-        messages.error(request, gettext("评估 #{pk} 已开始运行,不能取消").format(pk=run.pk))
+        messages.error(request, gettext("评估 #{pk} 已开始运行，不能取消").format(pk=run.pk))
     return redirect("assessment-runs")
 
 
@@ -122,15 +122,15 @@ def run_stop(request: HttpRequest, pk: int) -> HttpResponse:
     status = stop_run(run, request.user)
     if status == Status.CANCELLING:
         messages.success(
-            request, gettext("已请求停止评估 #{pk},将在当前步骤结束后停止").format(pk=run.pk)
+            request, gettext("已请求停止评估 #{pk}，将在当前步骤结束后停止").format(pk=run.pk)
         )
     elif status == Status.FAILED:
         messages.warning(
             request,
-            gettext("评估 #{pk} 长时间没有进度,后台进程已中断,已标记为失败").format(pk=run.pk),
+            gettext("评估 #{pk} 长时间没有进度，后台进程已中断，已标记为失败").format(pk=run.pk),
         )
     else:
-        messages.error(request, gettext("评估 #{pk} 不在运行中,不能停止").format(pk=run.pk))
+        messages.error(request, gettext("评估 #{pk} 不在运行中，不能停止").format(pk=run.pk))
     if request.POST.get("next") == "detail":
         return redirect("assessment-run", pk=pk)
     return redirect("assessment-runs")

@@ -78,7 +78,7 @@ def _side(reason: dict[str, Any], side: str, show_threshold: bool) -> str:
     text = _value(reason[f"{side}_value"], reason.get("yes_no", False), reason[f"{side}_met"])
     threshold = reason[f"{side}_threshold"]
     if show_threshold and threshold is not None:
-        text += gettext("(标准 {threshold})").format(threshold=number(threshold))
+        text += gettext("（标准 {threshold}）").format(threshold=number(threshold))
     return text
 
 
@@ -305,13 +305,13 @@ def _example(adopted: Standard) -> str:
     """The text the draft box starts with: a draft extending the adopted standard."""
     return (
         f'id = "{adopted.id}-draft"\n'
-        f'name = "{adopted.name}(征求意见稿)"\n'
+        f'name = "{adopted.name}（征求意见稿）"\n'
         f'name_en = "{adopted.name_en} (draft)"\n'
         f'region = "{adopted.region}"\n'
         f"year = {adopted.year}\n"
         'version = "draft"\n'
         f'extends = "{adopted.id}"\n\n'
-        "# 例:修改阈值或新增指标\n"
+        "# 例：修改阈值或新增指标\n"
         "# [parameters]\n"
         "# collective_income_min = 30000\n"
     )
@@ -319,15 +319,15 @@ def _example(adopted: Standard) -> str:
 
 class PreviewForm(forms.Form):
     draft_text = forms.CharField(
-        label=_("草案标准(TOML)"),
+        label=_("草案标准（TOML）"),
         widget=forms.Textarea(attrs={"rows": 18, "cols": 90, "spellcheck": "false"}),
         required=False,
         max_length=DRAFT_MAX_CHARS,
     )
     draft_file = forms.FileField(
-        label=_("或上传草案文件(.toml)"),
+        label=_("或上传草案文件（.toml）"),
         required=False,
-        help_text=_("上传的文件优先于文本框;草案只用于本次预览,不会保存"),
+        help_text=_("上传的文件优先于文本框；草案只用于本次预览，不会保存"),
     )
     adopted = forms.ChoiceField(label=_("现行标准"))
     year = forms.IntegerField(label=_("评估年度"), min_value=2000, max_value=2100, required=False)
@@ -353,7 +353,7 @@ class PreviewForm(forms.Form):
             ]
         )
         indent = {AreaLevel.TOWNSHIP: "\u3000", AreaLevel.COUNTY: ""}
-        self.fields["area"].choices = [("", _("本人管辖范围(全部)"))] + [
+        self.fields["area"].choices = [("", _("本人管辖范围（全部）"))] + [
             (code, indent.get(level, "") + name) for code, name, level in areas
         ]
 
@@ -429,9 +429,9 @@ def _audit_preview(request: HttpRequest, preview: Preview, code: str, action: st
             object_repr=f"{draft.id} {draft.version}"[:200],
             area_code=code,
             changes={"draft": draft.id, "adopted": preview.adopted.id, "year": preview.year},
-            message=gettext("{verb}草案标准 {draft}(对比 {adopted},{year} 年度),草案未保存").format(
-                verb=verb, draft=draft.id, adopted=preview.adopted.id, year=preview.year
-            ),
+            message=gettext(
+                "{verb}草案标准 {draft}（对比 {adopted},{year} 年度），草案未保存"
+            ).format(verb=verb, draft=draft.id, adopted=preview.adopted.id, year=preview.year),
         )
 
 

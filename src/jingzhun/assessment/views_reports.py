@@ -214,7 +214,7 @@ def _household_title(run: AssessmentRun, chosen: dict[str, Any]) -> str:
     labels = {i.id: i.label for i in reports.indicators_of(run, Level.HOUSEHOLD)}
     label = labels.get(chosen["indicator"], "")
     if chosen["candidates"]:
-        return gettext("可退出户(全部指标达标)")
+        return gettext("可退出户（全部指标达标）")
     if chosen["only"]:
         return gettext("仅“{label}”一项未达标的户").format(label=label)
     if label and chosen["met"] is False:
@@ -223,7 +223,7 @@ def _household_title(run: AssessmentRun, chosen: dict[str, Any]) -> str:
         return gettext("“{label}”达标的户").format(label=label)
     if chosen["met"] is False:
         return gettext("未达标户")
-    return gettext("未脱贫户(含返贫)评估结果")
+    return gettext("未脱贫户（含返贫）评估结果")
 
 
 @login_required

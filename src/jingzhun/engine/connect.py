@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 DEFAULT_SPARK_MASTER = "local[2]"
-SPARK_MISSING = "未安装 Spark 引擎: pip install 'jingzhun[spark]' (Spark engine not installed)"
+SPARK_MISSING = "未安装 Spark 引擎：pip install 'jingzhun[spark]' (Spark engine not installed)"
 
 
 class _SharedSQLite(_IbisSQLite):

@@ -57,7 +57,7 @@ def seed(run: AssessmentRun) -> dict[str, Any]:
         ),
         (
             StepId.VERIFICATION,
-            {"date": day(5), "verifiers": "驻村工作队 村两委", "note": "入户核实,情况属实"},
+            {"date": day(5), "verifiers": "驻村工作队 村两委", "note": "入户核实，情况属实"},
         ),
         (StepId.CONSENT, {"date": day(4), "record": "脱贫户确认书"}),
     ]

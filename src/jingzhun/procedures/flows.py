@@ -44,7 +44,7 @@ class Closed(models.TextChoices):
     REJECTED = "rejected", _("未通过")
     WITHDRAWN = "withdrawn", _("已撤回")
     REMOVED = "removed", _("因异议移出")
-    STOPPED = "stopped", _("审定时不达标,已中止")
+    STOPPED = "stopped", _("审定时不达标，已中止")
 
 
 STATE_CHOICES = [(s.value, s.label) for s in StepId] + [(s.value, s.label) for s in Closed]
@@ -59,7 +59,7 @@ class ReasonCategory(models.TextChoices):
     RELAPSED = "relapsed", _("返贫致贫")
     DEATH = "death", _("家庭成员全部死亡")
     MOVED = "moved", _("全户迁出")
-    WRONG = "wrong", _("识别不准(错评)")
+    WRONG = "wrong", _("识别不准（错评）")
     VILLAGE_MEETS = "village_meets", _("达到贫困村出列标准")
 
 

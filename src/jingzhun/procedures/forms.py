@@ -81,7 +81,7 @@ class CloseForm(PageForm):
         label=_("操作"),
         choices=[
             (Closed.REJECTED.value, _("不予通过")),
-            (Closed.WITHDRAWN.value, _("撤回(公示前)")),
+            (Closed.WITHDRAWN.value, _("撤回（公示前）")),
         ],
         widget=forms.RadioSelect,
         initial=Closed.REJECTED.value,
@@ -96,8 +96,8 @@ class ObjectionForm(forms.Form):
     text = forms.CharField(
         label=_("异议内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    name = forms.CharField(label=_("异议人(可不填)"), max_length=40, required=False)
-    contact = forms.CharField(label=_("联系方式(可不填)"), max_length=40, required=False)
+    name = forms.CharField(label=_("异议人（可不填）"), max_length=40, required=False)
+    contact = forms.CharField(label=_("联系方式（可不填）"), max_length=40, required=False)
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,7 +107,7 @@ class ObjectionForm(forms.Form):
 class ResolveForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("核查结论"),
-        choices=[("dismissed", _("异议不成立,继续办理")), ("upheld", _("异议成立,移出名单"))],
+        choices=[("dismissed", _("异议不成立，继续办理")), ("upheld", _("异议成立，移出名单"))],
         widget=forms.RadioSelect,
     )
     finding = forms.CharField(label=_("核查情况"), max_length=2000, widget=forms.TextInput)

@@ -55,10 +55,10 @@ class ObjectionForm(forms.Form):
         label=_("异议内容"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("请写明理由和您了解的情况(至少 5 个字)"),
+        help_text=_("请写明理由和您了解的情况（至少 5 个字）"),
     )
-    name = forms.CharField(label=_("您的姓名(可不填)"), max_length=40, required=False)
-    contact = forms.CharField(label=_("联系方式(可不填)"), max_length=40, required=False)
+    name = forms.CharField(label=_("您的姓名（可不填）"), max_length=40, required=False)
+    contact = forms.CharField(label=_("联系方式（可不填）"), max_length=40, required=False)
     # The honeypot: hidden by CSS, skipped by keyboard and screen readers (see the template).
     homepage = forms.CharField(
         label=_("请勿填写此项"),
@@ -90,9 +90,9 @@ class ObjectionForm(forms.Form):
         data = super().clean()
         age = stamp_age(data.get("stamp") or "", self.token)
         if age is None or age > MAX_SECONDS:
-            raise forms.ValidationError(gettext("页面已过期,请核对内容后重新提交"), code="expired")
+            raise forms.ValidationError(gettext("页面已过期，请核对内容后重新提交"), code="expired")
         if age < MIN_SECONDS:
-            raise forms.ValidationError(gettext("提交过快,请核对内容后再次提交"), code="too_fast")
+            raise forms.ValidationError(gettext("提交过快，请核对内容后再次提交"), code="too_fast")
         return data
 
     def refresh_stamp(self) -> None:

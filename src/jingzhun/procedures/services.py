@@ -84,7 +84,7 @@ def check_actor(user: Any, step: Step, area_code: str) -> None:
         raise PermissionDenied(_("请先登录"))
     if user.role != step.role or user_level(user) != step.level:
         raise PermissionDenied(
-            _("「{step}」须由{role}办理,且账号所属区划为{level}级").format(
+            _("「{step}」须由{role}办理，且账号所属区划为{level}级").format(
                 step=StepId(step.id).label,
                 level=LEVEL_NAMES[step.level],
                 role=Role(step.role).label,
@@ -109,9 +109,9 @@ def may_take(user: Any, procedure: Procedure, step: Step) -> bool:
 def _check_not_maker(user: Any, procedure: Procedure) -> None:
     if procedure.steps.filter(actor=user).exists():
         raise PermissionDenied(
-            _("户编号 {subject}:您办理过该程序的前序环节,不能再审核或审定(经办与审核分离)").format(
-                subject=subject(procedure)
-            )
+            _(
+                "户编号 {subject}：您办理过该程序的前序环节，不能再审核或审定（经办与审核分离）"
+            ).format(subject=subject(procedure))
         )
 
 
@@ -172,18 +172,18 @@ def clean_evidence(step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
     if not errors and step.id == StepId.VILLAGE_REVIEW:
         attendance, yes, no = clean["attendance"], clean["votes_for"], clean["votes_against"]
         if attendance < 1:
-            errors["attendance"] = [_("参会人数: 至少 1 人")]
+            errors["attendance"] = [_("参会人数：至少 1 人")]
         elif yes + no > attendance:
             errors["votes_for"] = [_("赞成票与反对票之和不能超过参会人数")]
         elif yes * 2 <= attendance:
-            errors["votes_for"] = [_("赞成票未超过参会人数的一半,评议未通过;请使用「不予通过」")]
+            errors["votes_for"] = [_("赞成票未超过参会人数的一半，评议未通过；请使用「不予通过」")]
     if not errors and step.id == StepId.NOTICE:
         days = clean["days"]
         if not 1 <= days <= 30:
-            errors["days"] = [_("公示天数: 应在 1 到 30 天之间")]
+            errors["days"] = [_("公示天数：应在 1 到 30 天之间")]
         for name in ("place", "contact"):
             if SENSITIVE.search(clean[name]):
-                errors[name] = [_("公示内容不能包含身份证号码或手机号码,请填写村委会座机或地点")]
+                errors[name] = [_("公示内容不能包含身份证号码或手机号码，请填写村委会座机或地点")]
     if errors:
         raise ValidationError(errors)
     return clean
@@ -244,13 +244,13 @@ def _cited_verdict(batch: Batch, proposal: Proposal, clean: dict[str, Any]) -> V
         .first()
     )
     if verdict is None:
-        raise ValidationError({"verdict": [_("评估结论: 找不到该对象的评估结论")]})
+        raise ValidationError({"verdict": [_("评估结论：找不到该对象的评估结论")]})
     if verdict.run.status != RunStatus.FINISHED or verdict.run.year != batch.year:
         raise ValidationError(
-            {"verdict": [_("评估结论: 须引用 {year} 年已完成的评估").format(year=batch.year)]}
+            {"verdict": [_("评估结论：须引用 {year} 年已完成的评估").format(year=batch.year)]}
         )
     if not verdict.met:
-        raise ValidationError({"verdict": [_("评估结论: 该评估显示未达到退出标准,不能提出退出")]})
+        raise ValidationError({"verdict": [_("评估结论：该评估显示未达到退出标准，不能提出退出")]})
     return verdict
 
 
@@ -296,7 +296,7 @@ def _propose_one(batch: Batch, proposal: Proposal, user: Any) -> Procedure:
             )
     reason = proposal.reason or (flow.reasons[0] if len(flow.reasons) == 1 else "")
     if reason not in flow.reasons:
-        raise _labelled(ValidationError({"reason": [_("原因类别: 不是该类程序的原因")]}), who)
+        raise _labelled(ValidationError({"reason": [_("原因类别：不是该类程序的原因")]}), who)
     try:
         clean = clean_evidence(step, proposal.evidence)
         verdict = _cited_verdict(batch, proposal, clean) if "verdict" in clean else None
@@ -375,7 +375,7 @@ def _move(
         pk=procedure.pk, version=expected_version, state=old_state
     ).update(state=new_state, state_since=now, version=F("version") + 1, updated=now, **changes)
     if not moved:
-        raise Conflict(_("{who} 已被他人办理,请刷新后重试").format(who=subject(procedure)))
+        raise Conflict(_("{who} 已被他人办理，请刷新后重试").format(who=subject(procedure)))
     procedure.state, procedure.state_since = new_state, now
     procedure.version = expected_version + 1
     for name, value in changes.items():
@@ -403,13 +403,13 @@ def _check_ready(procedure: Procedure, step: Step) -> None:
     """Timing and objections: refused with a message naming the household."""
     who = subject(procedure)
     if procedure.objections.filter(status=ObjectionStatus.OPEN).exists():
-        raise ValidationError(_("{who}: 有未处理的异议,处理后才能继续办理").format(who=who))
+        raise ValidationError(_("{who}: 有未处理的异议，处理后才能继续办理").format(who=who))
     previous = procedure.flow.previous_step(step.id)
     if previous is not None and previous.id == StepId.NOTICE and procedure.notice_id:
         end = procedure.notice.end
         if today() <= end:
             raise ValidationError(
-                _("{who}: 公示期至 {end} 结束,{day} 起方可办理「{step}」").format(
+                _("{who}: 公示期至 {end} 结束，{day} 起方可办理「{step}」").format(
                     who=who,
                     end=end.isoformat(),
                     day=(end + datetime.timedelta(days=1)).isoformat(),
@@ -458,16 +458,16 @@ def take_step(
         ) from None
     for procedure in locked:
         if procedure.version != expected[procedure.pk]:
-            raise Conflict(_("{who} 已被他人办理,请刷新后重试").format(who=subject(procedure)))
+            raise Conflict(_("{who} 已被他人办理，请刷新后重试").format(who=subject(procedure)))
         awaited = procedure.next_step
         if awaited is None or awaited.id != step.id:
             now = (
-                _("已结束({state})").format(state=procedure.get_state_display())
+                _("已结束（{state}）").format(state=procedure.get_state_display())
                 if awaited is None
                 else _("当前应办理「{step}」").format(step=StepId(awaited.id).label)
             )
             raise ValidationError(
-                _("{who}: 不能办理「{step}」,{now}").format(
+                _("{who}: 不能办理「{step}」，{now}").format(
                     who=subject(procedure), step=StepId(step.id).label, now=now
                 )
             )
@@ -511,7 +511,7 @@ def _recheck(procedures: list[Procedure]) -> list[tuple[Procedure, str]]:
     groups: dict[tuple[str, int, str, str], list[Procedure]] = {}
     for procedure in procedures:
         if procedure.verdict is None:
-            answers.append((procedure, _("所引用的评估结论已被删除,请重新评估后再提出")))
+            answers.append((procedure, _("所引用的评估结论已被删除，请重新评估后再提出")))
             continue
         run = procedure.verdict.run
         level = Level.VILLAGE if procedure.kind == Kind.VILLAGE_EXIT else Level.HOUSEHOLD
@@ -525,13 +525,13 @@ def _recheck(procedures: list[Procedure]) -> list[tuple[Procedure, str]]:
         found = unmet_now(standard_id, year, level, entities, prefix)
         for entity, procedure in entities.items():
             if entity not in found:
-                answers.append((procedure, _("该户已不在评估范围内(可能已销号或迁出)")))
+                answers.append((procedure, _("该户已不在评估范围内（可能已销号或迁出）")))
             else:
                 answers.append(
                     (
                         procedure,
                         "; ".join(found[entity])
-                        and _("审定时不再达到退出标准: {why}").format(why=";".join(found[entity])),
+                        and _("审定时不再达到退出标准：{why}").format(why=";".join(found[entity])),
                     )
                 )
     return answers
@@ -541,7 +541,7 @@ def _apply(procedure: Procedure, evidence: dict[str, Any], user: Any) -> None:
     """The record change at the announcement, in the step's transaction."""
     flow = procedure.flow
     date = datetime.date.fromisoformat(evidence["date"])
-    reason = _("{kind}({batch},公告 {document})").format(
+    reason = _("{kind}（{batch}，公告 {document}）").format(
         kind=Kind(procedure.kind).label, batch=procedure.batch.title, document=evidence["document"]
     )
     if procedure.kind == Kind.VILLAGE_EXIT:
@@ -603,14 +603,14 @@ def close(
         raise ValidationError(_("该程序已结束"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("原因: 必须填写")]})
+        raise ValidationError({"reason": [_("原因：必须填写")]})
     awaited = procedure.next_step
     if outcome == Closed.REJECTED:
         check_actor(acting_user, awaited, procedure.village_id)
     elif outcome == Closed.WITHDRAWN:
         check_actor(acting_user, procedure.flow.steps[0], procedure.village_id)
         if procedure.notice_id:
-            raise ValidationError(_("已公示的程序不能撤回,请由审核环节不予通过"))
+            raise ValidationError(_("已公示的程序不能撤回，请由审核环节不予通过"))
     else:
         raise ValidationError(_("无效的操作"))
     _move(
@@ -698,21 +698,21 @@ def lodge_objection(
     day = today()
     if not notice.start <= day <= notice.end:
         raise ValidationError(
-            _("公示期为 {start} 至 {end},当前不在公示期内").format(
+            _("公示期为 {start} 至 {end}，当前不在公示期内").format(
                 start=notice.start.isoformat(), end=notice.end.isoformat()
             )
         )
     _check_objectable(notice, procedure)
     text = (text or "").strip()
     if len(text) < 5:
-        raise ValidationError({"text": [_("异议内容: 请写明理由(至少 5 个字)")]})
+        raise ValidationError({"text": [_("异议内容：请写明理由（至少 5 个字）")]})
     since = timezone.now() - datetime.timedelta(hours=1)
     if (
         client
         and Objection.objects.filter(client=client, lodged__gte=since).count()
         >= OBJECTIONS_PER_HOUR
     ):
-        raise PermissionDenied(_("提交过于频繁,请一小时后再试,或到村委会当面反映"))
+        raise PermissionDenied(_("提交过于频繁，请一小时后再试，或到村委会当面反映"))
     return _new_objection(
         procedure, notice, Channel.PUBLIC, text, name, contact, client=client, actor=None
     )
@@ -734,7 +734,7 @@ def record_objection(
     _check_objectable(procedure.notice, procedure)
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("异议内容: 必须填写")]})
+        raise ValidationError({"text": [_("异议内容：必须填写")]})
     return _new_objection(
         procedure, procedure.notice, Channel.IN_PERSON, text, name, contact, actor=acting_user
     )
@@ -767,7 +767,7 @@ def resolve_objection(
         raise ValidationError(_("该异议已处理"))
     finding = (finding or "").strip()
     if not finding:
-        raise ValidationError({"finding": [_("核查结论: 必须填写")]})
+        raise ValidationError({"finding": [_("核查结论：必须填写")]})
     old = objection.status
     objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED
     objection.finding = finding[:2000]
@@ -792,6 +792,6 @@ def resolve_objection(
             acting_user,
             {"objection": objection.pk, "finding": finding[:300]},
             procedure.version,
-            closing_reason=_("异议成立: {finding}").format(finding=finding)[:300],
+            closing_reason=_("异议成立：{finding}").format(finding=finding)[:300],
         )
     return objection

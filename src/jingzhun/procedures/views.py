@@ -352,14 +352,14 @@ def batch_step(request: HttpRequest, pk: int) -> HttpResponse:
             if outcome.taken:
                 messages.success(
                     request,
-                    gettext("已办理「{step}」:{count} 户").format(
+                    gettext("已办理「{step}」：{count} 户").format(
                         step=StepId(step.id).label, count=len(outcome.taken)
                     ),
                 )
             for procedure, reason in outcome.stopped:
                 messages.warning(
                     request,
-                    gettext("{who} 已中止:{reason}").format(
+                    gettext("{who} 已中止：{reason}").format(
                         who=services.subject(procedure), reason=reason
                     ),
                 )
@@ -407,7 +407,7 @@ def batch_close(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("已{outcome}:{count} 户").format(
+                gettext("已{outcome}：{count} 户").format(
                     outcome=Closed(outcome).label, count=len(procedures)
                 ),
             )
@@ -442,7 +442,7 @@ def batch_objection(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("已登记对 {who} 的异议;处理前该户不能继续办理").format(
+                gettext("已登记对 {who} 的异议；处理前该户不能继续办理").format(
                     who=services.subject(procedure)
                 ),
             )
@@ -476,7 +476,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("异议已处理:{decision}").format(
+                gettext("异议已处理：{decision}").format(
                     decision=ObjectionStatus.UPHELD.label
                     if upheld
                     else ObjectionStatus.DISMISSED.label
@@ -675,7 +675,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and area is not None:
         status = 400
         if not chosen:
-            errors.append(gettext("请至少勾选一户(一个村)"))
+            errors.append(gettext("请至少勾选一户（一个村）"))
         elif form.is_valid():
             proposals = _proposals(request, kind, chosen, form.cleaned_data)
             try:
@@ -690,7 +690,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    gettext("已提出{kind}:{count} 户(村),请继续办理下一环节").format(
+                    gettext("已提出{kind}：{count} 户（村），请继续办理下一环节").format(
                         kind=Kind(kind).label, count=len(created)
                     ),
                 )

@@ -96,7 +96,7 @@ def _lodge(
         return _page(request, notice.token, content, form, status=400)
     messages.success(
         request,
-        gettext("您的异议已提交,村委会和乡镇将核实处理。受理编号:{number}").format(
+        gettext("您的异议已提交，村委会和乡镇将核实处理。受理编号：{number}").format(
             number=objection.pk
         ),
     )
@@ -116,14 +116,14 @@ def notice_page(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
             )
         return _page(request, token, content, form)
     if phase != OPEN:
-        error = gettext("公示期为 {start} 至 {end},当前不在公示期内").format(
+        error = gettext("公示期为 {start} 至 {end}，当前不在公示期内").format(
             start=content.start.isoformat(), end=content.end.isoformat()
         )
         return _page(request, token, content, None, error=error, status=400)
     form = ObjectionForm(request.POST, content=content, token=notice.token)
     if form.is_robot:
         # Pretend to accept, store nothing: a robot learns nothing from the answer.
-        messages.success(request, gettext("您的异议已提交,村委会和乡镇将核实处理。"))
+        messages.success(request, gettext("您的异议已提交，村委会和乡镇将核实处理。"))
         return redirect(reverse("notice-public", args=[notice.token]) + "#objection")
     return _lodge(request, notice, content, form)
 

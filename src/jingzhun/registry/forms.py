@@ -149,7 +149,7 @@ class PersonForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["id_number"].required = False
-            self.fields["id_number"].help_text = _("留空则不修改;当前号码以脱敏形式显示在户页面")
+            self.fields["id_number"].help_text = _("留空则不修改；当前号码以脱敏形式显示在户页面")
 
     def service_data(self) -> dict[str, Any]:
         """The cleaned values to hand to the service (the ID number only when typed)."""

@@ -82,7 +82,7 @@ def _filter_form_widgets(filterset: HouseholdFilter, user: Any) -> None:
             + [(code, indent.get(level, "") + name) for code, name, level in areas]
         )
     form.fields["q"].widget.attrs.update(
-        {"placeholder": gettext("姓名、拼音首字母(如 zs)或户编号")}
+        {"placeholder": gettext("姓名、拼音首字母（如 zs）或户编号")}
     )
 
 
@@ -171,7 +171,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if looks_like_id_number(request.GET.get("q", "").strip()):
         messages.warning(
             request,
-            gettext("为保护个人信息,列表搜索不接受身份证号码;请使用下方的“身份证号码查询”。"),
+            gettext("为保护个人信息，列表搜索不接受身份证号码；请使用下方的“身份证号码查询”。"),
         )
     return _render_list(request, request.GET)
 

@@ -33,7 +33,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("登记表文件(.xlsx)"))
+    file = forms.FileField(label=_("登记表文件（.xlsx）"))
     year = forms.IntegerField(
         label=_("数据年度"),
         required=False,

@@ -53,14 +53,14 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class BatchCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, label=_("类别"))
-    area = ScopedPrimaryKeyField(Area, label=_("区划(村;贫困村出列为乡镇)"))
+    area = ScopedPrimaryKeyField(Area, label=_("区划（村；贫困村出列为乡镇）"))
     year = serializers.IntegerField(min_value=2000, max_value=2100, label=_("年度"))
 
 
 class ProposalItemSerializer(serializers.Serializer):
     household = ScopedPrimaryKeyField(Household, required=False, allow_null=True, label=_("贫困户"))
     village = ScopedPrimaryKeyField(
-        Area, required=False, allow_null=True, label=_("行政村(贫困村出列)")
+        Area, required=False, allow_null=True, label=_("行政村（贫困村出列）")
     )
     reason = serializers.ChoiceField(
         choices=ReasonCategory.choices, required=False, allow_blank=True, label=_("原因类别")
@@ -83,7 +83,7 @@ class StepRecordSerializer(serializers.ModelSerializer):
 class ObjectionSerializer(serializers.ModelSerializer):
     """Staff view of an objection; the objector's contact is masked."""
 
-    contact = serializers.SerializerMethodField(label=_("联系方式(脱敏)"))
+    contact = serializers.SerializerMethodField(label=_("联系方式（脱敏）"))
     recorded_by = serializers.StringRelatedField(label=_("登记人"))
     decided_by = serializers.StringRelatedField(label=_("处理人"))
 
@@ -125,7 +125,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(
         source="household.number", read_only=True, default=None, label=_("户编号")
     )
-    head_name = serializers.SerializerMethodField(label=_("户主姓名(脱敏)"))
+    head_name = serializers.SerializerMethodField(label=_("户主姓名（脱敏）"))
     next_step = serializers.SerializerMethodField(label=_("下一环节"))
     steps = StepRecordSerializer(many=True, read_only=True)
     objections = ObjectionSerializer(many=True, read_only=True)

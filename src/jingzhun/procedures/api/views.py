@@ -43,7 +43,7 @@ from .serializers import (
 
 class ConflictError(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _("已被他人办理,请刷新")
+    default_detail = _("已被他人办理，请刷新")
     default_code = "conflict"
 
 

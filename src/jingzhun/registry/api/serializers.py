@@ -53,7 +53,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     other_causes = CauseListField(required=False, label="其他致贫原因")
     members_count = serializers.SerializerMethodField(label="家庭人口")
     head_name = serializers.SerializerMethodField(label="户主姓名")
-    head_id_number = serializers.SerializerMethodField(label="户主证件号码(脱敏)")
+    head_id_number = serializers.SerializerMethodField(label="户主证件号码（脱敏）")
 
     class Meta:
         model = Household
@@ -96,7 +96,7 @@ class HouseholdCreateSerializer(HouseholdSerializer):
 
     def validate_members(self, value: list) -> list:
         if not value:
-            raise serializers.ValidationError(_("至少须登记一名家庭成员(户主)"))
+            raise serializers.ValidationError(_("至少须登记一名家庭成员（户主）"))
         return value
 
 
@@ -150,7 +150,7 @@ class IncomeSerializer(serializers.ModelSerializer):
             for key in ("household", "year"):
                 if key in attrs and attrs[key] != getattr(self.instance, key):
                     raise serializers.ValidationError(
-                        {key: [_("不能修改,请删除后重新登记该年度收入")]}
+                        {key: [_("不能修改，请删除后重新登记该年度收入")]}
                     )
         return attrs
 

@@ -54,7 +54,7 @@ class RegistryViewSet(ScopedQuerysetMixin, viewsets.ModelViewSet):
         # An ID number in a GET query string lands in access logs: refuse rather than search.
         if looks_like_id_number(request.query_params.get("q", "").strip()):
             raise ValidationError(
-                {"q": [_("请勿在查询参数中使用身份证号码,请用 POST /api/persons/search-by-id/")]}
+                {"q": [_("请勿在查询参数中使用身份证号码，请用 POST /api/persons/search-by-id/")]}
             )
         return super().list(request, *args, **kwargs)
 

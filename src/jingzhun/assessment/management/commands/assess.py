@@ -26,18 +26,18 @@ class Command(BaseCommand):
     help = "按退出标准评估登记数据并保存结果"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--standard", default="", help="标准编号,默认最新的省级标准")
-        parser.add_argument("--year", type=int, default=None, help="评估年度,默认标准年度")
+        parser.add_argument("--standard", default="", help="标准编号，默认最新的省级标准")
+        parser.add_argument("--year", type=int, default=None, help="评估年度，默认标准年度")
         parser.add_argument("--engine", default=Engine.DB, choices=Engine.values)
         parser.add_argument(
             "--spark-master",
             default="",
             metavar="URL",
-            help="Spark 主节点(仅用于 --engine spark),如 spark://host:7077;"
+            help="Spark 主节点（仅用于 --engine spark），如 spark://host:7077；"
             "默认 JINGZHUN_SPARK_MASTER 或 local[2]",
         )
         parser.add_argument("--area", default="", help="只评估该区划代码下的数据")
-        parser.add_argument("--user", default="", help="以该用户身份评估(受其管辖范围限制)")
+        parser.add_argument("--user", default="", help="以该用户身份评估（受其管辖范围限制）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = None
@@ -66,13 +66,13 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if run.status == Status.CANCELLED:
             # Stopped from the page ("停止"): nothing was stored. Not a success for a script.
-            raise CommandError(_("评估 #{pk} 已按请求停止,未保存任何结果").format(pk=run.pk))
+            raise CommandError(_("评估 #{pk} 已按请求停止，未保存任何结果").format(pk=run.pk))
         if run.status != Status.FINISHED:  # marked failed as abandoned while it ran
             raise CommandError(
-                _("评估 #{pk} 未完成:{error}").format(pk=run.pk, error=run.error or run.status)
+                _("评估 #{pk} 未完成：{error}").format(pk=run.pk, error=run.error or run.status)
             )
         self.stdout.write(
-            _("评估 #{pk}:{standard} {year} 年度,引擎 {engine},范围 {area}").format(
+            _("评估 #{pk}：{standard} {year} 年度，引擎 {engine}，范围 {area}").format(
                 pk=run.pk,
                 standard=run.standard_id,
                 year=run.year,
@@ -85,7 +85,7 @@ class Command(BaseCommand):
             entities, met = counts["entities"], counts["met"]
             share = met * 100.0 / entities if entities else 0.0
             self.stdout.write(
-                _("{level}:{entities} 个,达标 {met} 个({share:.1f}%)").format(
+                _("{level}：{entities} 个，达标 {met} 个（{share:.1f}%）").format(
                     level=level.label, entities=entities, met=met, share=share
                 )
             )
@@ -96,6 +96,6 @@ class Command(BaseCommand):
             .order_by("-n", "indicator")[:TOP_BLOCKERS]
         )
         if blockers:
-            self.stdout.write(_("户主要未达标指标:"))
+            self.stdout.write(_("户主要未达标指标："))
             for row in blockers:
                 self.stdout.write("  {indicator}: {n}".format(**row))

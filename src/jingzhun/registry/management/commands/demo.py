@@ -23,19 +23,19 @@ from jingzhun.registry.demo import (
 
 
 class Command(BaseCommand):
-    help = _("生成演示县(云南省红河州泸西县)的模拟建档立卡数据并启动服务")
+    help = _("生成演示县（云南省红河州泸西县）的模拟建档立卡数据并启动服务")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=2018, help=_("随机种子(可重现)"))
+        parser.add_argument("--seed", type=int, default=2018, help=_("随机种子（可重现）"))
         parser.add_argument(
-            "--scale", type=float, default=1.0, help=_("人数比例(1 = 约1.64万贫困人口)")
+            "--scale", type=float, default=1.0, help=_("人数比例（1 = 约1.64万贫困人口）")
         )
         parser.add_argument(
-            "--persons", type=int, help=_("生成约N人的全省规模数据(基准测试用),例如 1000000")
+            "--persons", type=int, help=_("生成约N人的全省规模数据（基准测试用），例如 1000000")
         )
         parser.add_argument("--reset", action="store_true", help=_("清空整个数据库后重建"))
-        parser.add_argument("--no-serve", action="store_true", help=_("只生成数据,不启动服务"))
-        parser.add_argument("--port", type=int, default=8000, help=_("服务端口(127.0.0.1)"))
+        parser.add_argument("--no-serve", action="store_true", help=_("只生成数据，不启动服务"))
+        parser.add_argument("--port", type=int, default=8000, help=_("服务端口（127.0.0.1）"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if ensure_migrated():
@@ -47,14 +47,14 @@ class Command(BaseCommand):
 
         if demo_exists():
             self.stdout.write(
-                _("演示数据已存在,直接使用(重建请加 --reset) / demo data found, reusing it")
+                _("演示数据已存在，直接使用（重建请加 --reset） / demo data found, reusing it")
             )
         elif options["persons"]:
             result = build_province(
                 options["persons"], seed=options["seed"], progress=self.stdout.write
             )
             self.stdout.write(
-                _("已生成 {counties} 个县 {persons:,} 人,用时 {seconds} 秒").format(**result)
+                _("已生成 {counties} 个县 {persons:,} 人，用时 {seconds} 秒").format(**result)
             )
             self.stdout.write(
                 "Built {counties} counties, {persons:,} persons in {seconds} s".format(**result)
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             build_demo(options["scale"], seed=options["seed"])
             self.stdout.write(
-                _("演示数据已生成,用时 {:.1f} 秒 / demo built in {:.1f} s").format(
+                _("演示数据已生成，用时 {:.1f} 秒 / demo built in {:.1f} s").format(
                     time.perf_counter() - started, time.perf_counter() - started
                 )
             )
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         run = run_assessment(standard_id=default_standard_id())
         households = run.counts["household"]
         self.stdout.write(
-            _("已按 {standard} 评估:{met} / {entities} 户达标,用时 {seconds:.1f} 秒").format(
+            _("已按 {standard} 评估：{met} / {entities} 户达标，用时 {seconds:.1f} 秒").format(
                 standard=run.standard_id,
                 met=households["met"],
                 entities=households["entities"],
@@ -93,7 +93,7 @@ class Command(BaseCommand):
         seeded = seed(run)
         if seeded:
             self.stdout.write(
-                _("已建立演示退出批次「{batch}」,公示页 /notices/{token}/").format(
+                _("已建立演示退出批次「{batch}」，公示页 /notices/{token}/").format(
                     batch=seeded["batch"].title, token=seeded["notice"].token
                 )
             )
@@ -103,7 +103,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(_("泸西县 / Luxi county ({})").format(DEMO_COUNTY))
         write(
-            _("  行政村 {villages} 个,其中贫困村 {poor} 个(已出列 {exited} 个)").format(**data)
+            _("  行政村 {villages} 个，其中贫困村 {poor} 个（已出列 {exited} 个）").format(**data)
             + " / villages {villages}, poor {poor}, exited {exited}".format(**data)
         )
         write(_("  农村户籍人口 / rural population: {:,}").format(data["rural_population"] or 0))

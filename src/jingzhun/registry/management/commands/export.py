@@ -20,12 +20,12 @@ resolve_user = importlib.import_module(f"{__package__}.import").resolve_user
 
 
 class Command(BaseCommand):
-    help = "导出建档立卡登记表 (.xlsx),含完整证件号码(导出操作记入审计)"
+    help = "导出建档立卡登记表 （.xlsx），含完整证件号码（导出操作记入审计）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--area", default="", help="只导出该区划代码下的户")
-        parser.add_argument("--user", help="以该用户的管辖范围导出(默认:命令行,全部范围)")
+        parser.add_argument("--user", help="以该用户的管辖范围导出（默认：命令行，全部范围）")
 
     def handle(self, *args: Any, file: Path, area: str, user: str | None, **options: Any) -> None:
         actor = resolve_user(user)

@@ -31,16 +31,16 @@ def resolve_user(username: str | None) -> Any:
 
 
 class Command(BaseCommand):
-    help = "导入建档立卡登记表 (.xlsx):户、成员、收入、帮扶责任人、帮扶措施"
+    help = "导入建档立卡登记表 （.xlsx）：户、成员、收入、帮扶责任人、帮扶措施"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--user", help="以该用户的身份和管辖范围导入(默认:命令行,全部范围)")
-        parser.add_argument("--dry-run", action="store_true", help="仅校验,不写入")
+        parser.add_argument("--user", help="以该用户的身份和管辖范围导入（默认：命令行，全部范围）")
+        parser.add_argument("--dry-run", action="store_true", help="仅校验，不写入")
         parser.add_argument(
             "--year",
             type=int,
-            help="数据年度:按该年末的年龄校验在校生状况等(默认:文件中最新的收入年度,否则当年)",
+            help="数据年度：按该年末的年龄校验在校生状况等（默认：文件中最新的收入年度，否则当年）",
         )
 
     def handle(
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         **options: Any,
     ) -> None:
         if not file.exists():
-            raise CommandError(f"文件不存在: {file}")
+            raise CommandError(f"文件不存在：{file}")
         actor = resolve_user(user)
         if not actor.can_edit():
             raise CommandError("该用户没有修改建档立卡数据的权限")
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             file, acting_user=actor, dry_run=dry_run, name=file.name, year=year
         )
         if result.year:
-            self.stderr.write(f"数据年度: {result.year}")
+            self.stderr.write(f"数据年度：{result.year}")
         if result.errors:
             target = file.with_name(file.stem + ".errors.xlsx")
             annotate_errors(file, result.errors, target)
@@ -70,8 +70,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{where}: {error.message}")
             if len(result.errors) > 200:
                 self.stderr.write(f"……共 {len(result.errors)} 处错误")
-            self.stderr.write(f"未写入任何数据。标注了错误的文件: {target}")
+            self.stderr.write(f"未写入任何数据。标注了错误的文件：{target}")
             sys.exit(1)
-        self.stdout.write(("仅校验,未写入。" if dry_run else "") + result.summary())
+        self.stdout.write(("仅校验，未写入。" if dry_run else "") + result.summary())
         if result.batch:
-            self.stdout.write(f"批次号: {result.batch}")
+            self.stdout.write(f"批次号：{result.batch}")

@@ -19,7 +19,7 @@ from jingzhun.engine.django import app_backend, app_vendor, registry_state, shar
 
 
 class Command(BaseCommand):
-    help = "把登记数据的基础表导出为 Parquet 快照目录(供 DuckDB/Spark 评估)"
+    help = "把登记数据的基础表导出为 Parquet 快照目录（供 DuckDB/Spark 评估）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             type=Path,
             nargs="?",
             default=None,
-            help="输出目录;省略时更新供评估复用的共享快照",
+            help="输出目录；省略时更新供评估复用的共享快照",
         )
         parser.add_argument("--area", default="", help="只导出该区划代码下的数据")
 
@@ -63,5 +63,5 @@ class Command(BaseCommand):
         for name, count in manifest["rows"].items():
             self.stdout.write(f"{name}: {count}")
         self.stdout.write(
-            _("快照已写入 {path}({seconds:.1f} 秒)").format(path=directory, seconds=seconds)
+            _("快照已写入 {path}（{seconds:.1f} 秒）").format(path=directory, seconds=seconds)
         )
