@@ -108,18 +108,21 @@ def grouping(level: str, by: str | None) -> str:
 def with_names(backend: BaseBackend, table: ir.Table, level: str) -> ir.Table:
     """Add `area_name` (the entity's area: village of a household, else the area itself) and,
     for households, `number` and `head_name` (never an ID number), by left joins in the engine."""
-    areas = backend.table("areas_area")
-    areas = areas.select(n_code=areas.code.cast("string"), area_name=areas.name)
+    # normalise, not cast: a cast key (CAST(id AS BIGINT)) hides the index from SQLite, which
+    # then scanned every household per row (2.5 s for a county export).
+    areas = normalise(backend.table("areas_area"), {"code": "string", "name": "string"})
+    areas = areas.select(n_code=areas.code, area_name=areas.name)
     out = table.left_join(areas, table.area_code == areas.n_code).drop("n_code")
     if level != Level.HOUSEHOLD:
         return out
-    households = backend.table("registry_household")
-    households = households.select(h_id=households.id.cast("int64"), number=households.number)
-    people = backend.table("registry_person")
-    heads = people.filter(people.relation == "head")
-    heads = heads.group_by(p_id=heads.household_id.cast("int64")).aggregate(
-        head_name=heads.name.min()
+    households = normalise(backend.table("registry_household"), {"id": "int64", "number": "string"})
+    households = households.select(h_id=households.id, number=households.number)
+    people = normalise(
+        backend.table("registry_person"),
+        {"household_id": "int64", "relation": "string", "name": "string"},
     )
+    heads = people.filter(people.relation == "head")
+    heads = heads.group_by(p_id=heads.household_id).aggregate(head_name=heads.name.min())
     out = out.left_join(households, out.household_id == households.h_id).drop("h_id")
     return out.left_join(heads, out.household_id == heads.p_id).drop("p_id")
 
@@ -199,37 +202,80 @@ def _verdicts(backend: BaseBackend, run_id: int, level: str, scope: str) -> ir.T
     return t.filter(t.run_id == run_id, t.level == level, in_scope(t.area_code, scope))
 
 
-def _results(backend: BaseBackend, run_id: int, level: str, scope: str) -> ir.Table:
-    t = normalise(backend.table("assessment_indicatorresult"), RESULT_COLUMNS)
-    return t.filter(t.run_id == run_id, t.level == level, in_scope(t.area_code, scope))
+def _paired(
+    backend: BaseBackend,
+    table: str,
+    columns: dict[str, str],
+    keys: list[str],
+    runs: tuple[int, int],
+    level: str,
+    scope: str,
+) -> ir.Table:
+    """The rows of two runs in `table` paired on `keys`: every column twice, `a_*` and `b_*`,
+    NULL on the side that has no row. A FULL OUTER JOIN, written as run B's rows left-joined to
+    the table itself (run A's by the join condition) plus run A's rows with no partner in B
+    (anti-join): each side is then found through the (run, …) index. SQLite cannot index a
+    materialised subquery on either side of a FULL JOIN and scanned one per row instead: 2 s
+    for two 8,500-household runs, minutes for the indicator results (now 0.03 s)."""
+    a, b = runs
+
+    def side(prefix: str) -> ir.Table:
+        t = normalise(backend.table(table), columns)
+        return t.select(**{prefix + name: t[name] for name in columns})
+
+    def of_run(t: ir.Table, prefix: str, run: int) -> list[ir.BooleanValue]:
+        return [
+            t[prefix + "run_id"] == run,
+            t[prefix + "level"] == level,
+            in_scope(t[prefix + "area_code"], scope),
+        ]
+
+    def same(x: ir.Table, y: ir.Table) -> list[ir.BooleanValue]:
+        return [x["b_" + key] == y["a_" + key] for key in keys]
+
+    run_b, any_a = side("b_"), side("a_")
+    run_b = run_b.filter(*of_run(run_b, "b_", b))
+    with_a = run_b.left_join(any_a, [*same(run_b, any_a), *of_run(any_a, "a_", a)])
+    run_a, any_b = side("a_"), side("b_")
+    run_a = run_a.filter(*of_run(run_a, "a_", a))
+    only_a = run_a.anti_join(any_b, [*same(any_b, run_a), *of_run(any_b, "b_", b)])
+    # NULLs of B's exact types (varchar(n) on SQLite): a set operation wants equal schemas.
+    only_a = only_a.mutate(**{"b_" + c: ibis.null(with_a["b_" + c].type()) for c in columns})
+    return with_a.union(only_a.select(*with_a.columns))
+
+
+def in_both(
+    backend: BaseBackend, a: int, b: int, level: str, scope: str = "", *, changed: bool = False
+) -> ir.Table:
+    """The entities with a verdict in both runs (`changed`: a different one), as one `entity`
+    column: an inner join through the (run, level, entity) index, which every engine semi-joins
+    cheaply (SQLite probed `verdict_changes`' union once per row: 87 s for an export)."""
+    vb = _verdicts(backend, b, level, scope)
+    t = normalise(backend.table("assessment_verdict"), VERDICT_COLUMNS)
+    on = [vb.entity == t.entity, t.run_id == a, t.level == level, in_scope(t.area_code, scope)]
+    if changed:
+        on.append(vb.met != t.met)
+    return vb.inner_join(t, on).select(entity=vb.entity)
 
 
 def verdict_changes(backend: BaseBackend, a: int, b: int, level: str, scope: str = "") -> ir.Table:
     """One row per entity of either run: entity, area_code, household_id, before, after (met in
-    A / B, NULL where absent) and change (one of CHANGES). A full outer join on the entity."""
-    va = _verdicts(backend, a, level, scope)
-    va = va.select(
-        a_entity=va.entity, a_area=va.area_code, a_household=va.household_id, before=va.met
-    )
-    vb = _verdicts(backend, b, level, scope)
-    vb = vb.select(
-        b_entity=vb.entity, b_area=vb.area_code, b_household=vb.household_id, after=vb.met
-    )
-    j = vb.outer_join(va, vb.b_entity == va.a_entity)
+    A / B, NULL where absent) and change (one of CHANGES)."""
+    j = _paired(backend, "assessment_verdict", VERDICT_COLUMNS, ["entity"], (a, b), level, scope)
     change = ibis.cases(
         (j.a_entity.isnull(), ONLY_B),
         (j.b_entity.isnull(), ONLY_A),
-        (j.before & j.after, SAME_MET),
-        (~j.before & ~j.after, SAME_UNMET),
-        (j.after, MET),
+        (j.a_met & j.b_met, SAME_MET),
+        (~j.a_met & ~j.b_met, SAME_UNMET),
+        (j.b_met, MET),
         else_=UNMET,
     )
     return j.select(
         entity=j.b_entity.coalesce(j.a_entity),
-        area_code=j.b_area.coalesce(j.a_area),
-        household_id=j.b_household.coalesce(j.a_household),
-        before=j.before,
-        after=j.after,
+        area_code=j.b_area_code.coalesce(j.a_area_code),
+        household_id=j.b_household_id.coalesce(j.a_household_id),
+        before=j.a_met,
+        after=j.b_met,
         change=change,
     )
 
@@ -243,38 +289,28 @@ def indicator_changes(
     or a removed one that was unmet, is a reason); the met side's `*_met`, value and threshold
     are NULL here and filled in by `Comparison.fill_met_sides`."""
     text = "explanation_en" if language.startswith("en") else "explanation_zh"
-    ra = _results(backend, a, level, scope)
-    ra = ra.select(
-        a_entity=ra.entity,
-        a_indicator=ra.indicator,
-        before_value=ra.value,
-        before_threshold=ra.threshold,
-        before_met=ra.met,
-        a_text=ra[text],
+    j = _paired(
+        backend,
+        "assessment_indicatorresult",
+        RESULT_COLUMNS,
+        ["entity", "indicator"],
+        (a, b),
+        level,
+        scope,
     )
-    rb = _results(backend, b, level, scope)
-    rb = rb.select(
-        b_entity=rb.entity,
-        b_indicator=rb.indicator,
-        after_value=rb.value,
-        after_threshold=rb.threshold,
-        after_met=rb.met,
-        b_text=rb[text],
-    )
-    j = rb.outer_join(ra, (rb.b_entity == ra.a_entity) & (rb.b_indicator == ra.a_indicator))
-    before, after = j.before_met.fill_null(True), j.after_met.fill_null(True)
+    before, after = j.a_met.fill_null(True), j.b_met.fill_null(True)
     j = j.filter(before != after)
     return j.select(
         entity=j.b_entity.coalesce(j.a_entity),
         indicator=j.b_indicator.coalesce(j.a_indicator),
-        before_met=j.before_met,
-        after_met=j.after_met,
-        before_value=j.before_value,
-        after_value=j.after_value,
-        before_threshold=j.before_threshold,
-        after_threshold=j.after_threshold,
+        before_met=j.a_met,
+        after_met=j.b_met,
+        before_value=j.a_value,
+        after_value=j.b_value,
+        before_threshold=j.a_threshold,
+        after_threshold=j.b_threshold,
         # The sentence of the unmet side: B's when it newly fails, A's when it newly passes.
-        explanation=ibis.ifelse(after, j.a_text, j.b_text).fill_null(""),
+        explanation=ibis.ifelse(after, j["a_" + text], j["b_" + text]).fill_null(""),
         failing=~after,
     )
 
@@ -331,8 +367,7 @@ class Comparison:
 
     def by_indicator(self, level: str) -> list[dict[str, Any]]:
         """Per indicator, the entities present in both runs that newly fail / newly pass it."""
-        common = self.changes(level)
-        common = common.filter(common.change.isin([MET, UNMET, SAME_MET, SAME_UNMET]))
+        common = in_both(self.backend, self.a.pk, self.b.pk, level, self.scope)
         t = indicator_changes(self.backend, self.a.pk, self.b.pk, level, self.scope)
         t = t.semi_join(common, t.entity == common.entity)
         rows = (
@@ -418,7 +453,7 @@ class Comparison:
         t = t.filter(t.change.isin([MET, UNMET, ONLY_A, ONLY_B]))
         named = with_names(self.backend, t, level).order_by(["change", *order_of(level)])
         rows = named.to_pyarrow().to_pylist()
-        changed = t.filter(t.change.isin([MET, UNMET]))
+        changed = in_both(self.backend, self.a.pk, self.b.pk, level, self.scope, changed=True)
         reasons = indicator_changes(
             self.backend, self.a.pk, self.b.pk, level, self.scope, self.language
         )
