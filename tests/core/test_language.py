@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import re
 
+import django_filters as df
 import pytest
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_resolver, reverse
+from django.utils import translation
 from django.utils.functional import Promise
 
-from jingzhun.areas.api.filters import AreaFilter
 from jingzhun.core.filters import FilterSet
-from jingzhun.procedures.filters import BatchFilter, ObjectionFilter, ProcedureFilter
-from jingzhun.registry.filters import (
-    HelperFilter,
-    HouseholdFilter,
-    IncomeFilter,
-    MeasureFilter,
-    PersonFilter,
-)
 from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +28,13 @@ PAGES = [
     "assessment-compare",
     "assessment-preview",
 ]
-API_FILTERED = ["/api/households/", "/api/persons/", "/api/areas/", "/api/procedures/"]
+API_FILTERED = [
+    "/api/households/",
+    "/api/persons/",
+    "/api/areas/",
+    "/api/procedures/",
+    "/api/assessment-runs/",
+]
 
 # Labels that are the same in both languages: proper names and codes.
 SAME_IN_BOTH = {"English", "简体中文"}
@@ -83,6 +83,14 @@ def assert_in_language(seen: dict[str, list[str]], code: str) -> None:
         assert wrong == [], f"{where}: {wrong}"
 
 
+@pytest.fixture(autouse=True)
+def default_language_afterwards():
+    """LocaleMiddleware leaves the last request's language active in the thread; a later test
+    (the OpenAPI file check runs `spectacular` in-process) must not inherit English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def signed_in(client, county_admin, village):
     PersonFactory(household=HouseholdFactory(village=village))
@@ -103,17 +111,25 @@ def test_the_language_of_one_request_never_leaks_into_the_next(signed_in, order)
     assert "危房等级:" in second_seen["household-list"] + first_seen["household-list"]
 
 
-FILTERSETS = [
-    AreaFilter,
-    BatchFilter,
-    ProcedureFilter,
-    ObjectionFilter,
-    HouseholdFilter,
-    PersonFilter,
-    IncomeFilter,
-    MeasureFilter,
-    HelperFilter,
-]
+def project_filtersets() -> list[type[df.FilterSet]]:
+    """Every FilterSet class of the project (the URL conf imports every API view and page)."""
+    get_resolver().url_patterns  # noqa: B018 -- imports every view module and its filters
+    found, todo = [], [df.FilterSet]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("jingzhun.") and cls is not FilterSet:
+            found.append(cls)
+    return sorted(found, key=lambda cls: cls.__qualname__)
+
+
+FILTERSETS = project_filtersets()
+
+
+def test_every_filterset_is_found():
+    names = {cls.__name__ for cls in FILTERSETS}
+    expected = {"HouseholdFilter", "PersonFilter", "AreaFilter", "ProcedureFilter", "RunFilter"}
+    assert expected <= names
 
 
 @pytest.mark.parametrize("filterset", FILTERSETS, ids=lambda f: f.__name__)
