@@ -49,7 +49,7 @@ def parse(value: str) -> IdFacts:
     if not number:
         raise IdNumberError("身份证号码不能为空")
     if not _ID18.match(number):
-        raise IdNumberError("身份证号码应为18位(最后一位可为X)或15位数字")
+        raise IdNumberError("身份证号码应为18位（最后一位可为X）或15位数字")
     try:
         birth = ric.get_birth_date(number)
     except (ValidationError, ValueError) as exc:

@@ -136,7 +136,7 @@ def test_person_bad_id_number_is_a_field_error(village, township_operator) -> No
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"id_number": ["身份证号码应为18位(最后一位可为X)或15位数字"]}
+    assert response.json() == {"id_number": ["身份证号码应为18位（最后一位可为X）或15位数字"]}
     assert Person.objects.count() == 1
 
 
@@ -156,7 +156,7 @@ def test_head_cannot_be_deleted(village, township_operator) -> None:
     head = PersonFactory(household__village=village)
     response = client_for(township_operator).delete(f"/api/persons/{head.pk}/")
     assert response.status_code == 400
-    assert response.json() == {"relation": ["不能删除户主,请先变更户主"]}
+    assert response.json() == {"relation": ["不能删除户主，请先变更户主"]}
     assert Person.objects.filter(pk=head.pk).exists()
 
 

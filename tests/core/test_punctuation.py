@@ -29,13 +29,9 @@ TEMPLATE_COMMENT = re.compile(
 PENDING = (
     "registry/validation.py",
     "registry/excel/",
-    "registry/services.py",
-    "registry/management/commands/serve.py",
     "assessment/reports.py",
     "assessment/api/",
     "standards/",
-    # Asserted verbatim by tests/api/test_endpoints.py and tests/registry/test_excel_import.py.
-    "idcodes.py",
     # Field verbose names and choice labels are the Excel headers and cell values the import
     # matches (old workbooks must keep importing) and are in the migrations: change them
     # together with a punctuation-tolerant match in registry/excel/.

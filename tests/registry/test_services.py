@@ -159,8 +159,8 @@ def test_id_search_is_audited_with_the_number_masked(village, other_village):
 
     entries = list(AuditEntry.objects.filter(action="search").order_by("id"))
     assert [e.message for e in entries] == [
-        "按身份证号码查询,找到 1 人",
-        "按身份证号码查询,找到 0 人",
+        "按身份证号码查询，找到 1 人",
+        "按身份证号码查询，找到 0 人",
     ]
     assert entries[0].household_id == mine.household_id and entries[0].actor == operator
     for entry, person in zip(entries, [mine, theirs], strict=True):

@@ -173,7 +173,7 @@ def _check_person_unique(number: str, user: Any, exclude_pk: int | None) -> None
     if visible is not None:
         message = _("该身份证号码已登记在户 {number} 中").format(number=visible.number)
     else:
-        message = _("该身份证号码已登记在您管辖范围以外的户中,请联系县级管理员")
+        message = _("该身份证号码已登记在您管辖范围以外的户中，请联系县级管理员")
     raise ValidationError({"id_number": [message]})
 
 
@@ -253,7 +253,7 @@ def delete_person(person: Person, *, acting_user: Any) -> None:
     household = person.household
     ensure_can_edit(acting_user, household)
     if person.relation == c.Relation.HEAD:
-        raise ValidationError({"relation": [_("不能删除户主,请先变更户主")]})
+        raise ValidationError({"relation": [_("不能删除户主，请先变更户主")]})
     _audit(acting_user, Action.DELETE, person, household, audit.diff(audit.snapshot(person), {}))
     person.delete()
 
@@ -319,7 +319,7 @@ def search_by_id_number(value: str, *, acting_user: Any) -> list[Person]:
         object_repr=audit.MASKED_FIELDS["id_number"](number),
         household_id=found[0].household_id if len(found) == 1 else None,
         area_code=found[0].household.village_id if len(found) == 1 else "",
-        message=_("按身份证号码查询,找到 {count} 人").format(count=len(found)),
+        message=_("按身份证号码查询，找到 {count} 人").format(count=len(found)),
     )
     return found
 
