@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from jingzhun.assessment import reports
-from jingzhun.assessment.models import IndicatorResult
+from jingzhun.assessment.models import AssessmentRun, IndicatorResult
 from jingzhun.assessment.services import create_run, run_assessment
+from jingzhun.audit.models import AuditEntry
 from jingzhun.core.paging import DeferredJoinPagination
 from jingzhun.registry.models import Person
 from tests.api.conftest import client_for, results
@@ -36,6 +38,7 @@ def county_run(county_fixture):  # noqa: F811
         "township_101": UserFactory(role="township_operator", area=fx["villages"]["N8"].parent),
         "township_100": UserFactory(role="township_operator", area=fx["villages"]["P5"].parent),
         "village_n8": UserFactory(role="village_operator", area=fx["villages"]["N8"]),
+        "viewer": UserFactory(role="viewer", area=fx["county"]),
         **fx,
     }
 
@@ -484,3 +487,77 @@ def test_english_is_chosen_with_the_language_switch(county_run) -> None:
     queued = create_run(standard_id="yunnan-2018", year=2018, acting_user=fx["admin"])
     unfinished = client.get(url(queued, "blockers"))
     assert unfinished.json() == {"detail": "This run has not finished: no results yet"}
+
+
+# ---------------------------------------------------------------- starting a run
+
+
+def test_post_starts_a_run_as_the_page_does(county_run, django_capture_on_commit_callbacks):
+    fx = county_run
+    township = fx["villages"]["N8"].parent
+    client = client_for(fx["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/assessment-runs/",
+            {"standard": "yunnan-2018", "year": 2018, "area": township.code},
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    run = AssessmentRun.objects.get(pk=body["id"])
+    assert (body["status"], body["area"], body["area_name"]) == ("queued", township.code, "101镇")
+    assert (run.status, run.area_code, run.engine, run.created_by) == (
+        "queued",
+        township.code,
+        "db",
+        fx["admin"],
+    )
+    assert DBTaskResult.objects.get().args_kwargs == {"args": [run.pk], "kwargs": {}}
+    audit = AuditEntry.objects.get(model="assessment.assessmentrun", object_id=str(run.pk))
+    assert (audit.action, audit.actor) == ("create", fx["admin"])
+    # Blank area: the caller's own; the new run is theirs to read (409 until it has finished).
+    with django_capture_on_commit_callbacks(execute=True):
+        own = client_for(fx["village_n8"]).post("/api/assessment-runs/", {}, format="json")
+    assert own.status_code == 201 and own.json()["area"] == fx["villages"]["N8"].code
+    assert (
+        client_for(fx["village_n8"]).get(url(AssessmentRun(pk=own.json()["id"]))).status_code == 200
+    )
+    assert (
+        client_for(fx["village_n8"])
+        .get(url(AssessmentRun(pk=own.json()["id"]), "verdicts"))
+        .status_code
+        == 409
+    )
+
+
+@pytest.mark.parametrize(
+    ("user_key", "payload", "status", "field"),
+    [
+        ("viewer", {}, 403, "detail"),
+        ("village_n8", {"area": "P5"}, 400, "area"),  # another village of the county
+        ("admin", {"area": "other county"}, 400, "area"),
+        ("admin", {"year": 2013}, 400, "non_field_errors"),  # no poverty line for 2013
+        ("admin", {"standard": "nope"}, 400, "standard"),
+        ("admin", {"engine": "oracle"}, 400, "engine"),
+        ("admin", {"year": "next"}, 400, "year"),
+    ],
+)
+def test_post_refusals_write_nothing(
+    county_run, outsider, django_capture_on_commit_callbacks, user_key, payload, status, field
+) -> None:
+    fx = county_run
+    user = fx[user_key]
+    if payload.get("area") == "P5":
+        payload = {"area": fx["villages"]["P5"].code}
+    elif payload.get("area") == "other county":
+        payload = {"area": outsider.area_id}
+    runs, audit = AssessmentRun.objects.count(), AuditEntry.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(user).post("/api/assessment-runs/", payload, format="json")
+    assert response.status_code == status, response.json()
+    assert field in response.json()
+    if payload.get("year") == 2013:
+        assert "2013" in response.json()["non_field_errors"][0]
+    assert AssessmentRun.objects.count() == runs and AuditEntry.objects.count() == audit
+    assert not DBTaskResult.objects.exists()
+    assert APIClient().post("/api/assessment-runs/", {}, format="json").status_code == 401

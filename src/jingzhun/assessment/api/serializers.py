@@ -13,7 +13,7 @@ from rest_framework import serializers
 from jingzhun import areacodes
 
 from .. import reports
-from ..choices import Level
+from ..choices import Engine, Level
 from ..models import AssessmentRun
 
 # ---------------------------------------------------------------- query parameters
@@ -160,6 +160,22 @@ class RunSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(child=LevelCountSerializer(), allow_null=True))
     def get_counts(self, run: AssessmentRun) -> dict[str, Any] | None:
         return None if self._partial(run) else run.counts
+
+
+class RunStartSerializer(serializers.Serializer):
+    """Every field is optional: the default standard, its own year, the app database, the
+    caller's whole area."""
+
+    standard = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("退出标准编号；留空则用默认标准")
+    )
+    year = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("留空则用标准所定年度")
+    )
+    engine = serializers.ChoiceField(choices=Engine.choices, default=Engine.DB)
+    area = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("区划代码；留空则为本人管辖范围")
+    )
 
 
 class RunDetailSerializer(RunSerializer):

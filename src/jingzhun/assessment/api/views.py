@@ -6,37 +6,49 @@ Scoped like the report pages (views_reports.py): a run is looked up with
 of an area above it — so another area's run answers 404, and every figure comes from the
 `reports` functions, which read verdicts and results through their own `visible_to`: a
 township or village user reading a county run gets their own rows only. The report actions of a
-run that has not finished answer 409. Starting, stopping and deleting runs stay on the pages and
-the CLI."""
+run that has not finished answer 409.
+
+POST starts a run exactly as the page's form does (views.run_start): the same form (`RunForm`:
+the standards shipped, the engines installed, the areas the user sees), `services.create_run`
+(scope, poverty line, audit) and the background task queued once the request has committed.
+Stopping, cancelling and deleting runs stay on the pages and the CLI."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jingzhun import masking
+from jingzhun.areas.models import Area
 from jingzhun.registry.models import Household
 from jingzhun.registry.queries import with_head_and_size
+from jingzhun.standards import StandardError
 
-from .. import reports
+from .. import reports, tasks
 from ..choices import Level, Status
 from ..filters import RunFilter
+from ..forms import RunForm
 from ..models import AssessmentRun, Verdict
+from ..services import create_run, default_standard_id
 from .serializers import (
     AreaQuerySerializer,
     BlockersReportSerializer,
     CountyProjectionSerializer,
     RunDetailSerializer,
     RunSerializer,
+    RunStartSerializer,
     VerdictQuerySerializer,
     VerdictSerializer,
     VillageQuerySerializer,
@@ -61,7 +73,15 @@ def with_area_names(runs: list[AssessmentRun]) -> list[AssessmentRun]:
     return runs
 
 
-class AssessmentRunViewSet(viewsets.ReadOnlyModelViewSet):
+def form_errors(form: RunForm) -> dict[str, list[str]]:
+    """A form's errors in DRF's {field: [messages]} shape."""
+    return {
+        ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+        for field, messages in form.errors.items()
+    }
+
+
+class AssessmentRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Assessment runs readable by the caller, newest first: those of the caller's area, and
     the finished runs of an area above it (`partial`: the figures of their reports are the
     caller's share, their whole-run `counts` are withheld)."""
@@ -88,6 +108,55 @@ class AssessmentRunViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         run = with_area_names([self.get_object()])[0]
         return Response(self.get_serializer(run).data)
+
+    @extend_schema(
+        request=RunStartSerializer,
+        responses={
+            201: RunSerializer,
+            400: OpenApiResponse(description="Refused ({field: [messages]}); nothing written"),
+            403: OpenApiResponse(description="The caller's role may not start runs"),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Start a run in the background (status `queued`; poll the run for its status), as
+        the page does: county, township and village staff who may edit, within their area
+        (`area` blank: their whole area). Refusals write nothing: 403 for a role that may not
+        start runs, 400 for an area outside the caller's, a year without a poverty line, a
+        standard or engine not available."""
+        if not request.user.can_edit():
+            raise PermissionDenied(gettext("您没有发起评估的权限"))
+        body = RunStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        form = RunForm(
+            {
+                "standard": data.get("standard") or default_standard_id(),
+                "year": data.get("year"),
+                "engine": data["engine"],
+                "area": data["area"],
+            },
+            user=request.user,
+        )
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        chosen = form.cleaned_data
+        try:
+            with transaction.atomic():
+                run = create_run(
+                    standard_id=chosen["standard"],
+                    year=chosen["year"],
+                    engine=chosen["engine"],
+                    area_code=chosen["area"],
+                    acting_user=request.user,
+                )
+                transaction.on_commit(lambda: tasks.assess.enqueue(run.pk))
+        except (StandardError, FileNotFoundError, ValueError, Area.DoesNotExist) as error:
+            raise ValidationError({"non_field_errors": [str(error)]}) from error
+        except PermissionDenied as error:
+            raise ValidationError({"area": [str(error)]}) from error
+        run = with_area_names([run])[0]
+        serializer = RunSerializer(run, context=self.get_serializer_context())
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     # ------------------------------------------------------------ helpers of the reports
 
