@@ -1,5 +1,6 @@
 """Chinese text uses full-width punctuation: no half-width , : ; ( ) ? ! next to a Chinese
-character in the user-facing strings of the sources (Python string literals, templates).
+character in the user-facing strings of the sources (Python string literals, templates, the
+string values of the standards' TOML).
 
 Placeholders (`{name}`, `%(name)s`, `{{ name }}`) are not text and are left out; docstrings are
 not user-facing. English text and code keep half-width marks: only a mark touching Chinese
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -80,10 +82,28 @@ def template_lines(path: Path) -> list[tuple[int, str]]:
     return list(enumerate(masked(text, TEMPLATE_PLACEHOLDER).splitlines(), start=1))
 
 
+def toml_strings(path: Path) -> list[tuple[int, str]]:
+    """The string values of a standard (names, labels, explanation sentences): line 0."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(tomllib.loads(path.read_text(encoding="utf-8")))
+    return [(0, masked(text, PYTHON_PLACEHOLDER)) for text in found]
+
+
 def sources() -> list[Path]:
     return sorted(
         path
-        for pattern in ("*.py", "*.html", "*.txt")
+        for pattern in ("*.py", "*.html", "*.txt", "*.toml")
         for path in SOURCE.rglob(pattern)
         if "migrations" not in path.parts and "vendor" not in path.parts
     )
@@ -91,7 +111,12 @@ def sources() -> list[Path]:
 
 def hits(path: Path) -> list[str]:
     relative = path.relative_to(SOURCE).as_posix()
-    texts = python_strings(path) if path.suffix == ".py" else template_lines(path)
+    if path.suffix == ".py":
+        texts = python_strings(path)
+    elif path.suffix == ".toml":
+        texts = toml_strings(path)
+    else:
+        texts = template_lines(path)
     found = []
     for line, text in texts:
         for match in HALF_WIDTH_NEXT_TO_CHINESE.finditer(text):
