@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from rest_framework.authtoken.models import Token
 
+from jingzhun.core.commands import OperatorCommand
 
-class Command(BaseCommand):
+
+class Command(OperatorCommand):
     help = "Print the API token of USERNAME (created on first use); --reset issues a new one."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,11 +4,12 @@ summary."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -16,13 +17,14 @@ from jingzhun.areas.models import Area
 from jingzhun.assessment.choices import Engine, Level, Status
 from jingzhun.assessment.models import IndicatorResult
 from jingzhun.assessment.services import default_standard_id, run_assessment
+from jingzhun.core.commands import OperatorCommand
 from jingzhun.engine.connect import SPARK_MISSING, spark_available
 from jingzhun.standards import StandardError
 
 TOP_BLOCKERS = 10
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "按退出标准评估登记数据并保存结果"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,6 +52,7 @@ class Command(BaseCommand):
         if options["engine"] == Engine.SPARK and not spark_available():
             raise CommandError(SPARK_MISSING)
         standard_id = options["standard"] or default_standard_id()
+        started = time.perf_counter()
         try:
             run = run_assessment(
                 standard_id=standard_id,
@@ -72,12 +75,13 @@ class Command(BaseCommand):
                 _("评估 #{pk} 未完成：{error}").format(pk=run.pk, error=run.error or run.status)
             )
         self.stdout.write(
-            _("评估 #{pk}：{standard} {year} 年度，引擎 {engine}，范围 {area}").format(
+            _("评估 #{pk}：{standard} {year} 年度，引擎 {engine}，范围 {area}，用时 {seconds} 秒").format(
                 pk=run.pk,
                 standard=run.standard_id,
                 year=run.year,
                 engine=run.engine,
                 area=run.area_code or _("全部"),
+                seconds="{:.2f}".format(time.perf_counter() - started),
             )
         )
         for level in Level:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jingzhun.assessment.models import AssessmentRun
 from jingzhun.assessment.services import prune_runs
+from jingzhun.core.commands import OperatorCommand
 
 
 def describe(run: AssessmentRun) -> str:
@@ -26,7 +27,7 @@ def describe(run: AssessmentRun) -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "清理旧的评估运行及其结果（每组保留最近 N 次已完成的评估）"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,8 +9,9 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from jingzhun.core.commands import OperatorCommand
 from jingzhun.registry.excel import export_workbook
 from jingzhun.registry.filters import HouseholdFilter
 from jingzhun.registry.models import Household
@@ -19,7 +20,7 @@ from jingzhun.registry.models import Household
 resolve_user = importlib.import_module(f"{__package__}.import").resolve_user
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "导出建档立卡登记表 （.xlsx），含完整证件号码（导出操作记入审计）"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from jingzhun.core.commands import OperatorCommand
 from jingzhun.registry.excel import SYSTEM, annotate_errors, import_workbook
 
 
@@ -30,7 +31,7 @@ def resolve_user(username: str | None) -> Any:
         raise CommandError(f"用户 {username} 不存在或已停用") from None
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "导入建档立卡登记表 （.xlsx）：户、成员、收入、帮扶责任人、帮扶措施"
 
     def add_arguments(self, parser: CommandParser) -> None:

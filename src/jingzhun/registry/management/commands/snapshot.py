@@ -9,16 +9,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.areas.models import Area
+from jingzhun.core.commands import OperatorCommand
 from jingzhun.engine import snapshot
 from jingzhun.engine.django import app_backend, app_vendor, registry_state, shared_snapshot_root
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "把登记数据的基础表导出为 Parquet 快照目录（供 DuckDB/Spark 评估）"
 
     def add_arguments(self, parser: CommandParser) -> None:
