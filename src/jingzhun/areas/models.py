@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes
 from jingzhun.core.models import ScopedQuerySet, TimeStampedModel
 
 from .choices import Level
+from .validation import check_area
 
 
 def exited_by(year: int) -> models.Q:
@@ -102,6 +105,17 @@ class Area(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The code decides the level and the parent (a township under its own county, a village
+        under its own township); exit facts only on poor villages (`validation.check_area`)."""
+        values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        errors: dict[str, list[str]] = {}
+        for problem in check_area(values, timezone.localdate()):
+            name = "parent" if problem.field == "parent_id" else problem.field
+            errors.setdefault(name, []).append(problem.message)
+        if errors:
+            raise ValidationError(errors)
 
     def has_exited(self, year: int) -> bool:
         """A poor village counts as exited in `year` once its exit was announced in or before

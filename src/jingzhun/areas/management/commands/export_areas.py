@@ -1,0 +1,30 @@
+"""`jingzhun export_areas FILE [--user USERNAME]`: the areas of a scope as the area workbook.
+
+Without --user: every area (the system's scope). The export is audited and imports back
+unchanged (`jingzhun import_areas`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from jingzhun.areas.excel import export_workbook
+
+# The registry's `import` command owns the --user lookup ("import" is a keyword: no from-import).
+resolve_user = importlib.import_module("jingzhun.registry.management.commands.import").resolve_user
+
+
+class Command(BaseCommand):
+    help = "导出区划表 （.xlsx）：该用户管辖范围内的全部区划"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--user", help="导出该用户管辖范围内的区划（默认：全部）")
+
+    def handle(self, *args: Any, file: Path, user: str | None, **options: Any) -> None:
+        file.write_bytes(export_workbook(acting_user=resolve_user(user)))
+        self.stdout.write(f"已导出：{file}")
