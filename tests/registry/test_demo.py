@@ -41,7 +41,7 @@ def demo(db):
 
 
 def test_demo_figures_match_the_plan_at_small_scale(demo):
-    assert (demo["villages"], demo["poor"], demo["exited"]) == (139, 100, 30)
+    assert (demo["villages"], demo["poor"], demo["exited"], demo["planned"]) == (139, 100, 30, 41)
     assert demo["rural_population"] == 15_200
     # 820 = 16,400 × 5 %; a dropout gap may add one child to a forced household.
     assert 820 <= demo["poor_persons"] <= 830

@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from jingzhun.accounts.choices import Role
 from jingzhun.accounts.models import User
-from jingzhun.areas.models import Area
+from jingzhun.areas.models import Area, exited_by, planned_in
 from jingzhun.areas.services import CountyShape, current_county_codes, generate_county
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household, Person
 
-from .households import SIZE_WEIGHTS, Gaps, HouseholdGenerator
+from .households import REFERENCE_DATE, SIZE_WEIGHTS, Gaps, HouseholdGenerator
 from .writer import BulkWriter, refresh_statistics
 
 DEMO_COUNTY = "532527"  # 云南省红河州泸西县
@@ -276,12 +276,9 @@ def summary(county: str = DEMO_COUNTY) -> dict[str, object]:
     villages = Area.objects.filter(level="village", code__startswith=prefix).aggregate(
         villages=Count("code"),
         poor=Count("code", filter=Q(poor_village=True)),
-        exited=Count("code", filter=Q(poor_village=True, poor_village_exited_on__isnull=False)),
-        planned=Count(
-            "code",
-            filter=Q(poor_village=True, poor_village_exited_on__isnull=True)
-            & Q(poor_village_planned_exit_year__isnull=False),
-        ),
+        # As of the registry's year: the definitions every report uses.
+        exited=Count("code", filter=exited_by(REFERENCE_DATE.year)),
+        planned=Count("code", filter=planned_in(REFERENCE_DATE.year)),
         rural_population=Sum("rural_population"),
     )
     households = dict(

@@ -103,8 +103,13 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(_("泸西县 / Luxi county ({})").format(DEMO_COUNTY))
         write(
-            _("  行政村 {villages} 个，其中贫困村 {poor} 个（已出列 {exited} 个）").format(**data)
-            + " / villages {villages}, poor {poor}, exited {exited}".format(**data)
+            _(
+                "  行政村 {villages} 个，其中贫困村 {poor} 个"
+                "（已出列 {exited} 个，计划 2018 年出列 {planned} 个）"
+            ).format(**data)
+            + " / villages {villages}, poor {poor}, exited {exited}, planned {planned}".format(
+                **data
+            )
         )
         write(_("  农村户籍人口 / rural population: {:,}").format(data["rural_population"] or 0))
         for status, households in sorted(data["households"].items()):
