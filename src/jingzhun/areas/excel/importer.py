@@ -307,14 +307,15 @@ class _Importer:
         completed from stdnum for a user without an area."""
         wanted: set[str] = set()
         for row in rows:
-            code = self.merged[row.values["code"]]["parent_id"]
+            code = areacodes.parent_code(row.values["code"])
             while code and code not in wanted:
                 wanted.add(code)
                 code = areacodes.parent_code(code)
         known = set(self.merged) | set(_areas(wanted - set(self.merged)))
         missing: dict[str, list[Area] | None] = {}
         for row in rows:
-            parent = self.merged[row.values["code"]]["parent_id"]
+            # The code's real parent: a wrong 上级区划代码 is its own error, reported once.
+            parent = areacodes.parent_code(row.values["code"])
             if parent is None or parent in known:
                 continue
             if parent not in missing:
@@ -334,7 +335,7 @@ class _Importer:
 
     def sibling_names(self, rows: list[_Row]) -> None:
         """Names stay unique among the children of one parent, stored and loaded together."""
-        parents = {self.merged[r.values["code"]]["parent_id"] for r in rows}
+        parents = {areacodes.parent_code(r.values["code"]) for r in rows}
         final: dict[str, tuple[str | None, str]] = {}
         for chunk in _chunks(parents - {None}):
             for code, parent, name in Area.objects.filter(parent_id__in=chunk).values_list(
@@ -342,7 +343,7 @@ class _Importer:
             ):
                 final[code] = (parent, name)
         for code, merged in self.merged.items():
-            final[code] = (merged["parent_id"], merged["name"])
+            final[code] = (areacodes.parent_code(code), merged["name"])
         holders: dict[tuple, list[str]] = defaultdict(list)
         for code, key in sorted(final.items()):
             holders[key].append(code)

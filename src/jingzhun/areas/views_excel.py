@@ -1,0 +1,87 @@
+"""The area workbook page: template, export of the user's areas, upload (or only check) a file.
+
+The work happens in `areas.excel`; the error file is stored and served like the registry
+import's (`registry-import-errors`: only its uploader may download it).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from jingzhun.registry.excel import annotate_errors
+from jingzhun.registry.views_excel import SHOWN_ERRORS, _imports_dir, _xlsx
+
+from .excel import export_workbook, import_areas, template_workbook
+
+
+class AreaImportForm(forms.Form):
+    file = forms.FileField(label=_("区划表文件（.xlsx）"))
+    dry_run = forms.BooleanField(label=_("仅校验"), required=False)
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise forms.ValidationError(_("请上传 Excel (.xlsx) 文件"))
+        return upload
+
+
+@never_cache
+@login_required
+def area_import(request: HttpRequest) -> HttpResponse:
+    """GET: the links and the form; POST (editors only): the check or import and its result."""
+    if request.method == "POST" and not request.user.can_edit():
+        raise PermissionDenied(gettext("您没有修改区划数据的权限"))
+    context: dict[str, object] = {"can_edit": request.user.can_edit()}
+    form = AreaImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            result = import_areas(
+                handle.name,
+                acting_user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                name=Path(upload.name).name,
+            )
+            if result.errors:
+                token = secrets.token_urlsafe(24)
+                annotate_errors(handle.name, result.errors, _imports_dir() / f"{token}.xlsx")
+                (_imports_dir() / f"{token}.json").write_text(
+                    json.dumps({"user": request.user.pk, "name": Path(upload.name).stem})
+                )
+                context["token"] = token
+        context.update(
+            result=result,
+            shown_errors=result.errors[:SHOWN_ERRORS],
+            more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
+        )
+    context["form"] = form
+    return render(request, "areas/import.html", context)
+
+
+@never_cache
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """Every area the user may see, as the area workbook (imports back unchanged)."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx(export_workbook(acting_user=request.user), f"areas-{stamp}.xlsx")
+
+
+@login_required
+def template_xlsx(request: HttpRequest) -> HttpResponse:
+    return _xlsx(template_workbook(), "areas-template.xlsx")
