@@ -114,6 +114,22 @@ def test_the_language_of_one_request_never_leaks_into_the_next(signed_in, order)
     assert "Housing safety grade:" in seen["en"]["household-list"]
 
 
+def test_an_english_schema_leaves_the_chinese_one_as_it_was(signed_in):
+    """Serializer instances built once (the responses of @extend_schema, at import) keep the
+    fields built under the first language they were used in; DRF drops a label that equals the
+    prettified field name in that language ("Batch"), so an English schema generated first took
+    the Chinese titles away for the life of the process. English first, then Chinese."""
+    url = reverse("api:api-schema")
+    english = signed_in.get(url, {"format": "json", "lang": "en"}).json()
+    chinese = signed_in.get(url, {"format": "json"}).json()
+    procedure = chinese["components"]["schemas"]["Procedure"]["properties"]
+    assert (procedure["batch"]["title"], procedure["village"]["title"]) == ("批次", "行政村")
+    person = chinese["components"]["schemas"]["Person"]["properties"]
+    assert person["household"]["title"] == "所在户"
+    assert "title" not in english["components"]["schemas"]["Procedure"]["properties"]["batch"]
+    assert signed_in.get(url, {"format": "json"}).json() == chinese
+
+
 def project_filtersets() -> list[type[df.FilterSet]]:
     """Every FilterSet class of the project (the URL conf imports every API view and page)."""
     get_resolver().url_patterns  # noqa: B018 -- imports every view module and its filters

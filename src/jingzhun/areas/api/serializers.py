@@ -5,9 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from jingzhun.areas.models import Area
+from jingzhun.core.serializers import ModelSerializer
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ModelSerializer):
     children_count = serializers.IntegerField(read_only=True, label="下级区划数")
 
     class Meta:

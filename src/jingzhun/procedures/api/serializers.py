@@ -10,6 +10,7 @@ from rest_framework import serializers
 from jingzhun import masking
 from jingzhun.accounts.api.base import ScopedPrimaryKeyField
 from jingzhun.areas.models import Area
+from jingzhun.core.serializers import ModelSerializer
 from jingzhun.registry.models import Household
 
 from ..flows import Closed, Kind, ReasonCategory, StepId
@@ -17,7 +18,7 @@ from ..models import Batch, Notice, Objection, Procedure, StepRecord
 from ..queries import blocked_reason, notice_urls
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(ModelSerializer):
     public_url = serializers.SerializerMethodField(label=_("公示页"))
     pdf_url = serializers.SerializerMethodField(label=_("打印版 PDF"))
 
@@ -42,7 +43,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         return notice_urls(notice)[1]
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True, label=_("区划名称"))
     notices = NoticeSerializer(many=True, read_only=True)
 
@@ -72,7 +73,7 @@ class ProposeSerializer(serializers.Serializer):
     proposals = ProposalItemSerializer(many=True, allow_empty=False, label=_("提出对象"))
 
 
-class StepRecordSerializer(serializers.ModelSerializer):
+class StepRecordSerializer(ModelSerializer):
     actor = serializers.StringRelatedField(label=_("办理人"))
 
     class Meta:
@@ -80,7 +81,7 @@ class StepRecordSerializer(serializers.ModelSerializer):
         fields = ["id", "step", "old_state", "new_state", "actor", "evidence", "recorded"]
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(ModelSerializer):
     """Staff view of an objection; the objector's contact is masked."""
 
     contact = serializers.SerializerMethodField(label=_("联系方式（脱敏）"))
@@ -121,7 +122,7 @@ class ResolveSerializer(serializers.Serializer):
     finding = serializers.CharField(max_length=2000, label=_("核查结论"))
 
 
-class ProcedureSerializer(serializers.ModelSerializer):
+class ProcedureSerializer(ModelSerializer):
     household_number = serializers.CharField(
         source="household.number", read_only=True, default=None, label=_("户编号")
     )

@@ -16,6 +16,7 @@ from jingzhun import masking
 from jingzhun.accounts.api.base import ScopedPrimaryKeyField
 from jingzhun.areas.models import Area
 from jingzhun.audit.models import AuditEntry
+from jingzhun.core.serializers import ModelSerializer
 
 from .. import choices as c
 from ..models import Helper, Household, Income, Measure, Person, StatusChange
@@ -44,7 +45,7 @@ class CauseListField(serializers.ListField):
         return [v for v in (value or "").split(",") if v]
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(ModelSerializer):
     village = ScopedPrimaryKeyField(Area, {"level": "village"}, label="所在行政村")
     phone = MaskedField(masking.mask_phone, required=False, allow_blank=True, max_length=20)
     bank_account = MaskedField(
@@ -80,7 +81,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return masking.mask_id_number(self._head(household)[1])
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     """A member in a household-create request (the household is the one being created)."""
 
     id_number = MaskedField(masking.mask_id_number, max_length=18, label="证件号码")
@@ -100,7 +101,7 @@ class HouseholdCreateSerializer(HouseholdSerializer):
         return value
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     household = ScopedPrimaryKeyField(Household, label="所在户")
     household_number = serializers.CharField(source="household.number", read_only=True)
     id_number = MaskedField(masking.mask_id_number, max_length=18, label="证件号码")
@@ -135,7 +136,7 @@ class RevealSerializer(serializers.Serializer):
 DERIVED_INCOME_FIELDS = ["transfer_income", "net_income", "income_per_capita"]
 
 
-class IncomeSerializer(serializers.ModelSerializer):
+class IncomeSerializer(ModelSerializer):
     household = ScopedPrimaryKeyField(Household, label="贫困户")
 
     class Meta:
@@ -155,7 +156,7 @@ class IncomeSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class HouseholdChildSerializer(serializers.ModelSerializer):
+class HouseholdChildSerializer(ModelSerializer):
     """A record hanging off one household; it stays with that household."""
 
     household = ScopedPrimaryKeyField(Household, label="贫困户")
@@ -182,7 +183,7 @@ class MeasureSerializer(HouseholdChildSerializer):
         validators: list = []
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -190,7 +191,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["id", "date", "old_status", "new_status", "reason", "actor", "recorded"]
 
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditEntrySerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
