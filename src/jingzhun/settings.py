@@ -14,6 +14,9 @@ JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running asses
                        abandoned (its worker died): "停止" then marks it failed; default 60
 JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
                        default 0 = never pruned automatically (see `jingzhun prune_runs`)
+JINGZHUN_EXPORT_RETENTION_DAYS  days a background export's file is kept (JINGZHUN_HOME/exports/)
+                       before `jingzhun purge_exports` deletes it (the job stays listed, expired);
+                       default 7
 
 Behind an HTTPS reverse proxy (nginx terminating TLS, docs/operations.md "Production"):
 JINGZHUN_BEHIND_HTTPS_PROXY  1: trust X-Forwarded-Proto: https from the proxy, secure-only session
@@ -77,6 +80,7 @@ INSTALLED_APPS = [
     "jingzhun.accounts",
     "jingzhun.areas",
     "jingzhun.audit",
+    "jingzhun.exports",
     "jingzhun.registry",
     "jingzhun.assessment",
     "jingzhun.procedures",
@@ -270,3 +274,6 @@ RUN_STALE_MINUTES = int(os.environ.get("JINGZHUN_RUN_STALE_MINUTES", "60"))
 # Finished runs kept per (standard, year, area) once a run finishes (~1.1 M rows each at 3.5 M
 # persons); 0 = never pruned automatically, only by `jingzhun prune_runs`.
 KEEP_RUNS = int(os.environ.get("JINGZHUN_KEEP_RUNS", "0"))
+# Background exports (exports app): files in HOME/exports are deleted this many days after they
+# were written, by `jingzhun purge_exports` (scheduled daily, docs/operations.md).
+EXPORT_RETENTION_DAYS = int(os.environ.get("JINGZHUN_EXPORT_RETENTION_DAYS", "7"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from jingzhun import masking
+from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.registry.models import Household
 from tests.factories import PersonFactory, UserFactory
 
@@ -43,3 +44,34 @@ def test_registry_is_read_only_in_admin(village) -> None:
         == 403
     )
     assert Household.objects.get().hamlet == ""
+
+
+def test_a_users_role_area_and_activity_changed_in_the_admin_are_audited(village) -> None:
+    admin = UserFactory(is_staff=True, is_superuser=True, area=None)
+    client = Client()
+    client.force_login(admin)
+    user = UserFactory(role="viewer", area=village.parent.parent)
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/change/",
+        {
+            "username": user.username,
+            "role": "township_operator",
+            "area": village.parent_id,
+            "date_joined_0": "2018-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(model="accounts.user", object_id=str(user.pk))
+    assert entry.action == Action.UPDATE
+    assert entry.actor_id == admin.pk
+    assert entry.changes == {
+        "area": ["532527000000", "532527100000"],
+        "is_active": [True, False],
+        "role": ["viewer", "township_operator"],
+    }
+
+    client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
+    deleted = AuditEntry.objects.get(model="accounts.user", action=Action.DELETE)
+    assert deleted.changes["username"] == [user.username, None]

@@ -13,6 +13,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import services
 from .models import User
 
 
@@ -55,6 +56,16 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         ("精准", {"fields": ("role", "area")}),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # Role, area and activity decide what a user may do: every change is audited.
+        services.save_user(obj, acting_user=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.delete_users([obj], acting_user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        services.delete_users(list(queryset), acting_user=request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         """Staff bound to an area see the users of their subtree only."""
