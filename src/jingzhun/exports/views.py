@@ -1,0 +1,68 @@
+"""我的导出: the user's own export jobs, one job's progress, the download. Another user's job is
+a 404 everywhere."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from . import kinds, services
+from .choices import Status
+from .models import ExportJob
+
+SHOWN_JOBS = 100
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob.objects.filter(owner=request.user), pk=pk)
+
+
+@never_cache
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = list(
+        ExportJob.objects.filter(owner=request.user).order_by("-created", "-pk")[:SHOWN_JOBS]
+    )
+    return render(
+        request,
+        "exports/job_list.html",
+        {"jobs": jobs, "retention_days": settings.EXPORT_RETENTION_DAYS},
+    )
+
+
+@never_cache
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(
+        request,
+        "exports/job_detail.html",
+        {"job": _own_job(request, pk), "retention_days": settings.EXPORT_RETENTION_DAYS},
+    )
+
+
+@never_cache
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status fragment of one job; while the job is live it asks htmx to poll again."""
+    return render(request, "exports/_progress.html", {"job": _own_job(request, pk)})
+
+
+@never_cache
+@login_required
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    path = services.job_path(job) if job.status == Status.FINISHED else None
+    if path is None:
+        raise Http404
+    handle = path.open("rb")
+    services.record_download(job, request.user)
+    try:
+        content_type = kinds.get(job.kind).content_type
+    except LookupError:
+        content_type = "application/octet-stream"
+    return FileResponse(
+        handle, as_attachment=True, filename=job.file_name, content_type=content_type
+    )
