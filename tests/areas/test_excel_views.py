@@ -113,3 +113,19 @@ def test_an_operator_of_another_county_cannot_touch_this_one(client, village):
 
 def village_row() -> dict:
     return village("532527100201", "改名村")
+
+
+def test_the_page_and_its_errors_in_english(editor):
+    editor.post(reverse("set_language"), {"language": "en", "next": "/"})
+    wrong = village("532527101201", "新村", 上级区划代码="532527102")
+
+    response = editor.post(
+        reverse("area-import"), {"file": upload(workbook([township("532527101", "新镇"), wrong]))}
+    )
+
+    page = response.content.decode()
+    assert "Area workbook: import and export" in page
+    assert (
+        "The parent code should be “532527101000” (the first 9 digits of the code), "
+        "got “532527102000”"
+    ) in page
