@@ -200,6 +200,24 @@ def test_entities_in_one_run_only(registry):
     assert reverse_totals["household"]["only_b"] == 3
 
 
+def test_a_household_that_moved_between_runs(registry):
+    """h1 moves from V1 (泸西县) to VB (522301) after run a: without a scope it is in both runs
+    and listed under its new village; within 泸西县 it is in run a only."""
+    a = run_assessment(standard_id="yunnan-2018", year=2018)
+    h1 = registry["h"][0]
+    h1.village_id = VB
+    h1.save()
+    b = run_assessment(standard_id="yunnan-2018", year=2018)
+    everywhere = Comparison(a, b).changes("household")
+    row = everywhere.filter(everywhere.entity == str(h1.pk)).to_pyarrow().to_pylist()
+    assert [(r["area_code"], r["change"]) for r in row] == [(VB, "same_unmet")]
+    luxi = Comparison(a, b, scope="532527").changes("household")
+    row = luxi.filter(luxi.entity == str(h1.pk)).to_pyarrow().to_pylist()
+    assert [(r["area_code"], r["before"], r["after"], r["change"]) for r in row] == [
+        (V1, False, None, "only_a")
+    ]
+
+
 def test_scope_limits_entities(years):
     comparison = Comparison(years["a"], years["b"], scope="522301")
     totals = comparison.totals()
@@ -263,3 +281,33 @@ def test_runs_outside_scope_are_404(client, registry):
     assert "522301" in html and "532527" not in html.split('id="totals"')[1]
     # The run selector offers only the user's own runs.
     assert f'value="{a.pk}"' not in html.split('id="compare-form"')[1].split("</form>")[0]
+
+
+def test_rate_reasons_read_with_two_decimals():
+    """A compared rate (incidence 2 % under national-2016, 3 % under yunnan-2018) reads like the
+    reports: "5.40（标准 2.00）"; money and counts keep explain.number()."""
+    from jingzhun.assessment.compare import is_rate_indicator
+    from jingzhun.assessment.views_compare import _format
+    from jingzhun.standards import loader
+
+    standards = [loader.load("yunnan-2018"), loader.load("national-2016")]
+    assert is_rate_indicator(standards, "county", "incidence")
+    assert is_rate_indicator(standards, "county", "exited_villages")
+    assert not is_rate_indicator(standards, "village", "collective_income")
+    reason = {
+        "before_value": 5.4,
+        "after_value": 2.5,
+        "before_met": False,
+        "after_met": True,
+        "before_threshold": 2.0,
+        "after_threshold": 3.0,
+        "yes_no": False,
+        "rate": True,
+    }
+    money = {**reason, "rate": False, "before_value": 19999.5, "after_value": 20000.0}
+    _format([{"reasons": [reason, money]}])
+    assert (reason["before_text"], reason["after_text"]) == (
+        "5.40（标准 2.00）",
+        "2.50（标准 3.00）",
+    )
+    assert (money["before_text"], money["after_text"]) == ("19,999.5（标准 2）", "20,000（标准 3）")
