@@ -207,3 +207,19 @@ def test_build_province_streams_one_county_for_a_small_count(db):
     assert 1_900 <= result["persons"] <= 2_100
     assert Person.objects.count() == result["persons"]
     assert result["rows"]["registry.Person"] == result["persons"]
+
+
+def test_county_projection_of_the_demo_county_is_the_seed_003_county(demo):
+    """Issue #10's acceptance figures on the demo's shape: 100 poor villages, 30 exited, 41
+    planned for 2018 → required 90, gap 19; the engine's exited-village share 30 % (not 71 %,
+    which counted the plans as exits)."""
+    from jingzhun.assessment import reports
+    from jingzhun.assessment.services import run_assessment
+
+    run = run_assessment(standard_id="yunnan-2018", year=REFERENCE_DATE.year)
+    admin = User.objects.create(username="projection", is_superuser=True)
+    [county] = reports.county_projection(run, admin)
+    figures = (county.poor_villages, county.required, county.exited, county.planned, county.gap)
+    assert figures == (100, 90, 30, 41, 19)
+    share = next(i for i in county.indicators if i.indicator.id == "exited_villages")
+    assert share.value == 30.0 and share.met is False
