@@ -1,9 +1,15 @@
-"""List-page and API latency on a large registry (issue #2: p95 ≤ 200 ms at 1 M persons).
+"""Page, export and API latency on a registry: `--suite lists`, the list pages and API (issue
+#2: p95 ≤ 200 ms at 1 M persons); `--suite office`, every page and export a county office opens
+(issue #10: ≤ 1 s on the demo county on SQLite, ≤ 3 s at 1 M persons), as a county
+administrator, with two county runs and one township run made first if missing (not timed).
 
 Build the registry first, then run this against the same JINGZHUN_HOME / JINGZHUN_DATABASE_URL:
 
     JINGZHUN_HOME=/tmp/jz1m jingzhun demo --persons 1000000 --no-serve
     JINGZHUN_HOME=/tmp/jz1m python benchmarks/latency.py [--repeat 20] [--scope province|county]
+    JINGZHUN_HOME=/tmp/jzdemo python benchmarks/latency.py --suite office --repeat 5
+
+An export is timed until its last byte (streamed bodies are read whole).
 
 Requests go through the whole Django stack in-process (test client: middleware, session auth,
 scoping, filters, templates or serializers). `--scope province` (default, the worst case) runs as
@@ -42,11 +48,78 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def office_cases(user: User) -> dict[str, str]:
+    """Every page and export a county office opens (issue #10), over the user's county: two
+    finished county runs and one township run are made first if missing (not timed)."""
+    from jingzhun.assessment.models import AssessmentRun
+    from jingzhun.assessment.services import run_assessment
+    from jingzhun.procedures.models import Batch
+
+    county = user.area
+    township = Area.objects.filter(parent=county).order_by("code").first()
+    village = Area.objects.filter(parent=township).order_by("code").first()
+    runs = AssessmentRun.objects.filter(status="finished", year=2018)
+    while runs.filter(area_code=county.code).count() < 2:
+        run_assessment(standard_id="yunnan-2018", year=2018, area_code=county.code)
+    if not runs.filter(area_code=township.code).exists():
+        run_assessment(standard_id="yunnan-2018", year=2018, area_code=township.code)
+    a, b = runs.filter(area_code=county.code).order_by("-pk").values_list("pk", flat=True)[:2]
+    t = runs.filter(area_code=township.code).order_by("-pk").values_list("pk", flat=True)[0]
+    r = f"/assessment/runs/{a}"
+    cases = {
+        "page: home": "/",
+        "page: area tree": "/areas/",
+        "page: household list": "/registry/households/",
+        "xlsx: registry export, one village": f"/registry/export.xlsx?area={village.code}",
+        "xlsx: registry export, whole county": "/registry/export.xlsx",
+        "xlsx: registry template": "/registry/template.xlsx",
+        "page: assessment runs": "/assessment/",
+        "page: run summary": f"{r}/",
+        "xlsx: run report": f"{r}/report.xlsx",
+        "page: blockers": f"{r}/blockers/",
+        "page: households not meeting income": f"{r}/households/?indicator=income",
+        "xlsx: households not meeting income": f"{r}/households.xlsx?indicator=income",
+        "page: village readiness": f"{r}/villages/",
+        "xlsx: village readiness": f"{r}/villages.xlsx",
+        "page: village sheet": f"{r}/villages/{village.code}/sheet/",
+        "pdf: village sheet": f"{r}/villages/{village.code}/sheet.pdf",
+        "page: county projection": f"{r}/counties/",
+        "page: compare two county runs": f"/assessment/compare/?a={b}&b={a}",
+        "xlsx: compare two county runs": f"/assessment/compare.xlsx?a={b}&b={a}",
+        "page: compare county run with township run": f"/assessment/compare/?a={a}&b={t}",
+        "xlsx: compare county run with township run": f"/assessment/compare.xlsx?a={a}&b={t}",
+        "page: procedures board": "/procedures/",
+        "api: assessment runs": "/api/assessment-runs/",
+        "api: household verdicts page 1": f"/api/assessment-runs/{a}/verdicts/?level=household",
+        "api: county projection": f"/api/assessment-runs/{a}/county-projection/",
+    }
+    batch = Batch.objects.order_by("pk").first()
+    if batch is not None:
+        cases["page: procedures batch"] = f"/procedures/batches/{batch.pk}/"
+    return cases
+
+
+def body_of(response) -> bytes:
+    """The whole body, streamed ones included: an export is timed until its last byte."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--scope", choices=["province", "county"], default="province")
+    parser.add_argument(
+        "--suite",
+        choices=["lists", "office"],
+        default="lists",
+        help="lists: the registry list pages and API (issue #2); office: every page and export "
+        "a county office opens, as a county administrator (issue #10)",
+    )
     args = parser.parse_args()
+    if args.suite == "office":
+        args.scope = "county"
 
     settings.ALLOWED_HOSTS = ["testserver"]
     persons = Person.objects.count()
@@ -59,18 +132,22 @@ def main() -> None:
     client.force_login(user)
     last_page = max(Household.objects.visible_to(user).count() // 50 // 2, 1)
 
-    cases = {
-        "page: household list, page 1": "/registry/households/",
-        "page: household list, middle page": f"/registry/households/?page={last_page}",
-        "page: filter status+kind": "/registry/households/?status=registered&kind=dibao",
-        "page: filter township": f"/registry/households/?area={township.code}",
-        "page: gap housing": "/registry/households/?gap=housing",
-        "page: pinyin search zs": "/registry/households/?q=zs",
-        "api: households page 1": "/api/households/",
-        "api: households middle page": f"/api/households/?page={last_page}",
-        "api: persons filter township": f"/api/persons/?area={township.code}",
-        "api: persons pinyin search": "/api/persons/?q=wxm",
-    }
+    cases = (
+        office_cases(user)
+        if args.suite == "office"
+        else {
+            "page: household list, page 1": "/registry/households/",
+            "page: household list, middle page": f"/registry/households/?page={last_page}",
+            "page: filter status+kind": "/registry/households/?status=registered&kind=dibao",
+            "page: filter township": f"/registry/households/?area={township.code}",
+            "page: gap housing": "/registry/households/?gap=housing",
+            "page: pinyin search zs": "/registry/households/?q=zs",
+            "api: households page 1": "/api/households/",
+            "api: households middle page": f"/api/households/?page={last_page}",
+            "api: persons filter township": f"/api/persons/?area={township.code}",
+            "api: persons pinyin search": "/api/persons/?q=wxm",
+        }
+    )
     results = []
     for label, url in cases.items():
         timings = []
@@ -78,6 +155,7 @@ def main() -> None:
         for _ in range(args.repeat + 1):
             start = time.perf_counter()
             response = client.get(url)
+            body_of(response)
             timings.append((time.perf_counter() - start) * 1000)
             status = response.status_code
         timings = timings[1:]  # the first request warms caches; report steady state
@@ -105,7 +183,7 @@ def main() -> None:
     }
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / f"latency-{engine}-{persons}-{args.scope}.json").write_text(
+    (out / f"latency-{args.suite}-{engine}-{persons}-{args.scope}.json").write_text(
         json.dumps(summary, indent=2)
     )
     worst = max(r["p95_ms"] for r in results)
