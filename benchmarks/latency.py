@@ -71,7 +71,9 @@ def office_cases(user: User) -> dict[str, str]:
         "page: area tree": "/areas/",
         "page: household list": "/registry/households/",
         "xlsx: registry export, one village": f"/registry/export.xlsx?area={village.code}",
-        "xlsx: registry export, whole county": "/registry/export.xlsx",
+        # Over 1,000 households the export is queued: the click answers with the job's page.
+        "xlsx: registry export, whole county (queued)": "/registry/export.xlsx",
+        "page: my exports": "/exports/",
         "xlsx: registry template": "/registry/template.xlsx",
         "page: assessment runs": "/assessment/",
         "page: run summary": f"{r}/",
