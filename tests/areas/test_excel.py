@@ -392,3 +392,35 @@ def test_the_import_command_writes_the_error_file_and_exits_1(county_user, tmp_p
     assert exit_info.value.code == 1
     assert (tmp_path / "bad.errors.xlsx").exists()
     assert not Area.objects.filter(level="township").exists()
+
+
+def test_the_whole_tree_exported_by_the_system_imports_back_unchanged(db):
+    generate_county("532527", rng=random.Random(5))
+    content = export_workbook(acting_user=SYSTEM)
+    before = snapshot()
+
+    result = import_areas(content, acting_user=SYSTEM, name="all.xlsx")
+
+    assert result.errors == []
+    assert [(label, n.unchanged) for label, n in result.rows()] == [
+        ("省", 1),
+        ("市", 1),
+        ("县", 1),
+        ("乡镇", 15),
+        ("行政村", 139),
+    ]
+    assert result.total("created") == result.total("updated") == 0
+    assert snapshot() == before
+
+
+def test_two_villages_may_swap_names_in_one_import(county_user):
+    import_areas(workbook([township(), village(), village("532527100202", "二村")]),
+                 acting_user=county_user)  # fmt: skip
+
+    result = import_areas(
+        workbook([village(名称="二村"), village("532527100202", "一村")]), acting_user=county_user
+    )
+
+    assert result.errors == []
+    names = dict(Area.objects.filter(level="village").values_list("code", "name"))
+    assert names == {"532527100201": "二村", "532527100202": "一村"}

@@ -392,6 +392,10 @@ def _write(imp: _Importer, batch: uuid.UUID, name: str) -> None:
     for area in new:
         area.created = area.updated = now
     Area.objects.bulk_create(new, batch_size=500)
+    # Renamed areas first take their code as name: siblings may swap names in one import
+    # without the unique (parent, name) constraint seeing two equal names half-way.
+    renamed = [Area(code=a.code, name=a.code) for a, fields, _c in imp.updates if "name" in fields]
+    Area.objects.bulk_update(renamed, ["name"], batch_size=500)
     groups: dict[tuple[str, ...], list[Area]] = defaultdict(list)
     for area, fields, _changes in imp.updates:
         area.updated = now
