@@ -168,3 +168,19 @@ def test_purge_deletes_old_files_and_keeps_the_rows(client, owner, settings):
     assert purge_exports().expired == 0
     assert purge_exports(days=5).expired == 1
     assert list(export_dir().iterdir()) == []
+
+
+def test_the_poll_that_sees_the_end_reloads_the_page(client, owner):
+    job = finished_job(owner)
+    job.total = 85751
+    job.save()
+    client.force_login(owner)
+    url = reverse("export-progress", args=[job.pk])
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    assert "共 85,751 行" in polled.content.decode()
+    assert "HX-Refresh" not in client.get(url)  # a plain request: no reload asked
+    ExportJob.objects.filter(pk=job.pk).update(status="running", done=1000)
+    live = client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in live and 'hx-trigger="every 2s"' in live.content.decode()
+    assert "已写 1,000 / 85,751 行（1%）" in live.content.decode()

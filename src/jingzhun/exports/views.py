@@ -46,8 +46,15 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The status fragment of one job; while the job is live it asks htmx to poll again."""
-    return render(request, "exports/_progress.html", {"job": _own_job(request, pk)})
+    """The status fragment of one job; while the job is live it asks htmx to poll again. The poll
+    that sees it end reloads the page (htmx HX-Refresh) so its finish time and list are current."""
+    job = _own_job(request, pk)
+    response = render(
+        request, "exports/_progress.html", {"job": job, "compact": "compact" in request.GET}
+    )
+    if request.headers.get("HX-Request") and not job.is_live:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @never_cache
