@@ -14,10 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.utils import timezone
 
+from jingzhun.accounts.models import User
 from jingzhun.areas.excel import export_workbook, import_areas, template_workbook
 from jingzhun.areas.models import Area
 from jingzhun.areas.services import ensure_county, generate_county
 from jingzhun.audit.models import Action, AuditEntry
+from jingzhun.registry.demo import build_demo
 from jingzhun.registry.excel import SYSTEM, RowError, annotate_errors
 from tests.factories import UserFactory
 
@@ -424,3 +426,18 @@ def test_two_villages_may_swap_names_in_one_import(county_user):
     assert result.errors == []
     names = dict(Area.objects.filter(level="village").values_list("code", "name"))
     assert names == {"532527100201": "二村", "532527100202": "一村"}
+
+
+def test_the_demo_exported_by_its_users_imports_back_unchanged(db):
+    build_demo(0.02)
+    before = snapshot()
+    for username, rows in (("admin", 155), ("township", None)):
+        user = User.objects.get(username=username)
+        content = export_workbook(acting_user=user)
+
+        result = import_areas(content, acting_user=user, name="demo.xlsx")
+
+        assert result.errors == []
+        assert result.total("created") == result.total("updated") == 0
+        assert result.total("unchanged") == (rows or 1 + user.area.children.count())
+    assert snapshot() == before

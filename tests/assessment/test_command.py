@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,8 +26,10 @@ def test_assess_prints_the_summary(registry):
     )
     text = out.getvalue()
     households = run.counts["household"]
-    share = households["met"] * 100.0 / households["entities"]
-    assert "户：6 个，达标 {met} 个（{share:.1f}%）".format(met=households["met"], share=share) in text
+    share = households["met"] * 100 / households["entities"]
+    # Two decimals, half up, as official reports print rates (5 of 6: "83.33%").
+    shown = str(Decimal(str(share)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    assert "户：6 个，达标 {met} 个（{share}%）".format(met=households["met"], share=shown) in text
     assert "村：4 个" in text and "县：2 个" in text
     assert "户主要未达标指标：" in text
     assert "  income: " in text

@@ -124,13 +124,14 @@ def test_projection_of_a_county_matches_hand_computed(projection_run):
     )
     items = by_id(county)
     incidence = items["incidence"]
-    assert (incidence.value_shown, incidence.met) == ("4", False)
+    assert (incidence.value_shown, incidence.met) == ("4.00", False)
     assert (incidence.projectable, incidence.projected, incidence.projected_met) == (
         True,
         2.5,
         True,
     )
-    assert (incidence.projected_shown, incidence.threshold_shown) == ("2.5", "3")
+    # Rates with two decimals, as official reports print them.
+    assert (incidence.projected_shown, incidence.threshold_shown) == ("2.50", "3.00")
     villages = items["exited_villages"]
     # The engine's county indicator counts the same exited villages as the projection (none:
     # the planned village is not exited): 0 %, not the 50 % that counted the plan as an exit.
@@ -204,8 +205,8 @@ def test_page_says_what_the_projection_assumes_and_shows_it(client, projection_r
     html = response.content.decode()
     assert 'id="projection-assumes"' in html and "已达标未列入计划的贫困村全部出列" in html
     luxi = html[html.index(f'id="county-{fx["luxi"].code}"') :]
-    assert "农村人口 1000 人，贫困人口 40 人，其中退出候选户 15 人。" in luxi
-    assert 'data-projected="2.5"' in luxi and 'data-projected="100"' in luxi
+    assert "农村人口 1,000 人，贫困人口 40 人，其中退出候选户 15 人。" in luxi
+    assert 'data-projected="2.50"' in luxi and 'data-projected="100.00"' in luxi
     assert luxi.count("不变</span>") == 3  # income growth, measure coverage, education balance
     assert "测算后县级指标全部达标" in luxi
     mile = html[: html.index(f'id="county-{fx["luxi"].code}"')]

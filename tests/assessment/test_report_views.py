@@ -141,7 +141,7 @@ def test_run_workbook_has_the_sheets_and_is_audited(client, county_run):
     assert len(villages) == 1 + 8 and villages[1][2] == "100镇201村"
     blockers = list(book["未达标指标"].iter_rows(values_only=True))
     income = next(r for r in blockers if r[3] == "income")
-    assert income[5:9] == (2, 33.3, 1, 16.7)
+    assert income[5:9] == (2, 33.33, 1, 16.67)
     entry = AuditEntry.objects.get(action="export")
     assert (entry.actor, entry.model, entry.object_id) == (
         user,
@@ -149,6 +149,32 @@ def test_run_workbook_has_the_sheets_and_is_audited(client, county_run):
         str(run.pk),
     )
     assert entry.changes["counts"]["可退出户"] == 2
+
+
+def test_rates_have_two_decimals_on_the_page_and_in_the_workbook(client, county_run):
+    """Official precision: 3 of 7 households met is "42.86%", 4 of 8 villages "50.00%"; the
+    workbook keeps numbers, shown with two decimals; the year is not grouped."""
+    run, user, _fx = county_run
+    html = page(client, user, "assessment-run", run).content.decode()
+    assert "<dd>2018</dd>" in html and "2,018" not in html
+    summary = html[html.index('id="summary"') : html.index('id="blockers-chart"')]
+    assert "(42.86%)" in summary and "(50.00%)" in summary and "(0.00%)" in summary
+    income = html[html.index('data-indicator="income"') :]
+    income = income[: income.index("</tr>")]
+    assert '<td class="num">33.33</td>' in income and '<td class="num">16.67</td>' in income
+    response = page(client, user, "assessment-run-xlsx", run)
+    book = load_workbook(io.BytesIO(response.content))
+    row = next(r for r in book["未达标指标"].iter_rows(min_row=2) if r[3].value == "income")
+    assert [(c.value, c.number_format) for c in (row[6], row[8])] == [
+        (33.33, "0.00"),
+        (16.67, "0.00"),
+    ]
+    assert row[5].number_format == "General"  # counts stay plain
+    summary_rows = {r[0].value: r[1] for r in book["概况"].iter_rows(min_row=2)}
+    household_share = summary_rows["户：达标比例（%）"]
+    assert (household_share.value, household_share.number_format) == (42.86, "0.00")
+    villages = list(book["各村情况"].iter_rows(min_row=2))
+    assert {c.number_format for c in (r[7] for r in villages) if c.value is not None} == {"0.00"}
 
 
 def test_list_and_village_workbooks(client, county_run):

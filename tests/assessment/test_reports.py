@@ -33,7 +33,7 @@ def figures(blockers: reports.Blockers) -> dict[str, tuple]:
 def test_household_blockers_match_hand_computed(county_run):
     run, user, _fx = county_run
     result = reports.blockers(run, user)
-    assert (result.population, result.met, result.met_share) == (6, 2, 33.3)
+    assert (result.population, result.met, result.met_share) == (6, 2, 33.33)
     assert [r.indicator.id for r in result.rows] == [
         "income",
         "education",
@@ -43,12 +43,12 @@ def test_household_blockers_match_hand_computed(county_run):
         "measures",
     ]
     assert figures(result) == {
-        "income": (2, 33.3, 1, 16.7),
+        "income": (2, 33.33, 1, 16.67),
         "education": (0, 0.0, 0, 0.0),
         "medical": (0, 0.0, 0, 0.0),
-        "housing": (2, 33.3, 1, 16.7),
+        "housing": (2, 33.33, 1, 16.67),
         "pension": (0, 0.0, 0, 0.0),
-        "measures": (1, 16.7, 1, 16.7),
+        "measures": (1, 16.67, 1, 16.67),
     }
 
 
@@ -170,8 +170,8 @@ def test_county_projection_matches_hand_computed(county_run):
         "education_balance",
     ]
     share = indicators["exited_villages"]  # exited P1-P3 only (plans are not exits): 3 of 7
-    assert (share.value_shown, share.threshold_shown, share.met) == ("42.86", "90", False)
-    assert share.sentence == "贫困村出列比例 42.86%,低于 90%"
+    assert (share.value_shown, share.threshold_shown, share.met) == ("42.86", "90.00", False)
+    assert share.sentence == "贫困村出列比例 42.86%,低于 90.00%"
     assert indicators["education_balance"].value_shown == "2016"
     assert indicators["income_growth"].met is True
 

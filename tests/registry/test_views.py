@@ -407,7 +407,7 @@ def test_household_page_shows_sections_and_masked_phone(operator_client, househo
         assert f"<h2>{section}</h2>" in page
     assert "135****2210" in page
     assert "13512342210" not in page
-    assert "8500" in page  # 2018 net income: 6000 + 3000 - 500
+    assert "8,500.00" in page  # 2018 net income: 6000 + 3000 - 500, grouped in Chinese too
 
 
 def test_household_list_query_budget(operator_client, village, django_assert_max_num_queries):

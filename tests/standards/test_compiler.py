@@ -258,7 +258,7 @@ def test_explanations(duckdb):
         "村集体经济收入 19,999.99 元,低于 20,000 元"
     ]
     assert explain(yunnan, "village", row(villages, "v04"), year=2018) == [
-        "贫困发生率 3%,未低于 3%"
+        "贫困发生率 3.00%,未低于 3.00%"
     ]
     assert explain(yunnan, "county", row(counties, "c11"), year=2018) == [
         "义务教育均衡发展认定年度为 2019 年,晚于评估年度 2018 年"

@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from jingzhun import rates
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
@@ -55,6 +56,16 @@ def _sheet(book: Workbook, title: str, headers: list[tuple[str, int]]) -> Any:
         cells.append(cell)
     sheet.append(cells)
     return sheet
+
+
+def _rate(sheet: Any, value: float | None) -> Any:
+    """A rate cell: the number as it is, shown with two decimals ("5.40") under its "（%）"
+    header; empty when there is none."""
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = rates.RATE_NUMBER_FORMAT
+    return cell
 
 
 def _yes(value: bool | None) -> str:
@@ -135,7 +146,7 @@ def _summary_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
         rows += [
             (_("{level}：评估对象数").format(level=row.label), row.entities),
             (_("{level}：达标数").format(level=row.label), row.met),
-            (_("{level}：达标比例（%）").format(level=row.label), row.share),
+            (_("{level}：达标比例（%）").format(level=row.label), _rate(sheet, row.share)),
         ]
     rows += [
         (_("未脱贫户（含返贫）评估户数"), household.population),
@@ -222,9 +233,9 @@ def _blockers_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
                     row.indicator.id,
                     row.indicator.label,
                     row.unmet,
-                    row.share,
+                    _rate(sheet, row.share),
                     row.only,
-                    row.only_share,
+                    _rate(sheet, row.only_share),
                 ]
             )
             count += 1
@@ -244,7 +255,7 @@ def _areas_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
     sheet = _sheet(book, AREAS, headers)
     for row in breakdown.rows:
         sheet.append(
-            [row.code, row.name, row.population, row.met, row.met_share]
+            [row.code, row.name, row.population, row.met, _rate(sheet, row.met_share)]
             + [cell.unmet for cell in row.rows]
         )
     return len(breakdown.rows)
@@ -278,13 +289,18 @@ def _villages_sheet(
                 _yes(row["poor"]),
                 row["exited_on"],
                 row["planned_exit_year"],
-                row["incidence"],
+                _rate(sheet, row["incidence"]),
             ]
             + [_met(cell["met"]) for cell in row["cells"]]
             + [_met(row["ready"]), str(row["klass_label"]), ";".join(row["missing"])]
         )
         count += 1
     return count
+
+
+def _value(sheet: Any, item: reports.CountyIndicator, value: float | None) -> Any:
+    """An indicator's value or threshold: a rate cell for a rate indicator, else the number."""
+    return _rate(sheet, value) if item.indicator.kind == "rate" else value
 
 
 def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
@@ -336,14 +352,15 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
             _met(county.met),
         ]
         for item in county.indicators:
-            values += [item.value, item.threshold, _met(item.met)]
+            values += [_value(sheet, item, item.value), _value(sheet, item, item.threshold)]
+            values.append(_met(item.met))
         values.append(";".join(i.sentence for i in county.indicators if not i.met and i.sentence))
         values += [county.rural_population, county.poor_persons, county.candidate_persons]
         for item in county.indicators:
             verdict = _met(item.projected_met)
             if not item.projectable:
                 verdict = _("{met}（不变）").format(met=verdict)
-            values += [item.projected, verdict]
+            values += [_value(sheet, item, item.projected), verdict]
         values.append(_met(county.projected_met))
         sheet.append(values)
     return len(projections)

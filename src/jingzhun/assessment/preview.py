@@ -22,7 +22,7 @@ from jingzhun.engine.inputs import input_view
 from jingzhun.engine.tables import base_tables
 from jingzhun.standards import Standard
 from jingzhun.standards.compiler import indicator_columns
-from jingzhun.standards.explain import sentence
+from jingzhun.standards.explain import is_rate, sentence
 from jingzhun.standards.schema import Indicator
 from jingzhun.standards.vocabulary import KEYS
 
@@ -217,6 +217,7 @@ class Preview:
                     "indicator": ind,
                     "label": indicator.label,
                     "yes_no": indicator.op == "is_true",
+                    "rate": is_rate(indicator),
                     "before_met": before,
                     "after_met": after,
                     "before_value": _number(row.get(f"a_{ind}__value")),

@@ -45,14 +45,14 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun import areacodes
+from jingzhun import areacodes, rates
 from jingzhun.areas.models import Area, exited_by, open_by, planned_in
 from jingzhun.registry import choices as rc
 from jingzhun.registry.models import Household, Person
 from jingzhun.registry.queries import with_head_and_size
 from jingzhun.standards import loader
 from jingzhun.standards.errors import StandardError
-from jingzhun.standards.explain import number
+from jingzhun.standards.explain import is_rate, number
 
 from .choices import Level
 from .models import SCALE, AssessmentRun, IndicatorResult, Verdict, parse_values
@@ -89,7 +89,7 @@ class IndicatorInfo:
     id: str
     label_zh: str
     label_en: str
-    kind: str = "number"  # "bool" (1.0 / 0.0 stored), "year" or "number": how values read
+    kind: str = "number"  # "bool" (1.0 / 0.0 stored), "year", "rate" (%) or "number"
     op: str = ""  # the standard's comparison ('' when the standard file is gone)
     when_null: str = "unmet"  # the standard's reading of a NULL value
     input_field: str = ""  # the input field when the value is that field alone, else ''
@@ -106,6 +106,8 @@ class IndicatorInfo:
             return str(_("是") if value else _("否"))
         if self.kind == "year":
             return str(int(value))
+        if self.kind == "rate":
+            return rates.rate(value)
         return number(value)
 
 
@@ -143,7 +145,13 @@ def indicators_of(run: AssessmentRun, level: str) -> list[IndicatorInfo]:
             i.id,
             i.label,
             i.label_en,
-            "bool" if i.op == "is_true" else "year" if i.threshold == "year" else "number",
+            "bool"
+            if i.op == "is_true"
+            else "year"
+            if i.threshold == "year"
+            else "rate"
+            if is_rate(i)
+            else "number",
             i.op,
             i.when_null,
             i.tree[1] if i.tree[0] == "name" else "",
@@ -153,8 +161,9 @@ def indicators_of(run: AssessmentRun, level: str) -> list[IndicatorInfo]:
 
 
 def share(part: int, whole: int) -> float | None:
-    """Percent with one decimal, None when there is nothing to divide by."""
-    return round(100 * part / whole, 1) if whole else None
+    """Percent to two decimals, half up, as official reports print it (rates.percent); None
+    when there is nothing to divide by."""
+    return rates.percent(part, whole)
 
 
 # ---------------------------------------------------------------- scoping helpers

@@ -26,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from jingzhun import rates
 from jingzhun.areas.choices import Level as AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
@@ -62,7 +63,7 @@ HEADER_FONT = Font(bold=True)
 # ------------------------------------------------------------------------------ formatting
 
 
-def _value(value: Any, yes_no: bool, present: Any) -> str:
+def _value(value: Any, yes_no: bool, present: Any, rate: bool = False) -> str:
     """A compared value for people: 是/否 for yes/no indicators, '无数据' for NULL, '未列入'
     when the indicator is not in that side's standard (`present` is its met flag)."""
     if present is None:
@@ -71,14 +72,16 @@ def _value(value: Any, yes_no: bool, present: Any) -> str:
         return gettext("无数据")
     if yes_no:
         return gettext("是") if value else gettext("否")
-    return number(value)
+    return rates.rate(value) if rate else number(value)
 
 
 def _side(reason: dict[str, Any], side: str, show_threshold: bool) -> str:
-    text = _value(reason[f"{side}_value"], reason.get("yes_no", False), reason[f"{side}_met"])
+    rate = reason.get("rate", False)
+    text = _value(reason[f"{side}_value"], reason.get("yes_no", False), reason[f"{side}_met"], rate)
     threshold = reason[f"{side}_threshold"]
     if show_threshold and threshold is not None:
-        text += gettext("（标准 {threshold}）").format(threshold=number(threshold))
+        shown = rates.rate(threshold) if rate else number(threshold)
+        text += gettext("（标准 {threshold}）").format(threshold=shown)
     return text
 
 

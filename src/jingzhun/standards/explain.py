@@ -13,7 +13,9 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
+from jingzhun import rates
 from jingzhun.standards.schema import Indicator, Standard
+from jingzhun.standards.vocabulary import PERCENT_FIELDS
 
 OP_TEXT = {
     "zh": {">": "高于", ">=": "不低于", "<": "低于", "<=": "不高于", "==": "等于", "!=": "不等于"},
@@ -50,10 +52,20 @@ def number(value: object) -> str:
     return f"{amount:,.2f}".rstrip("0")
 
 
+def is_rate(indicator: Indicator) -> bool:
+    """Whether the indicator's value is a rate: every field it reads is in percent (incidence,
+    exited village share, income growth minus the province's in percentage points)."""
+    fields = indicator.fields
+    return bool(fields) and all(name in PERCENT_FIELDS for name in fields)
+
+
 def _shown(indicator: Indicator, value: object) -> str:
     # A year threshold/value ("certified in 2019") reads wrong as "2,019".
     if indicator.threshold == "year" and value is not None:
         return str(int(Decimal(str(value))))
+    # Rates with two decimals, as official reports print them: "42.86%", "3.00%".
+    if is_rate(indicator):
+        return rates.rate(value)
     return number(value)
 
 
@@ -113,18 +125,28 @@ def explain(
 # Fixed-width digits of |cents|: a leading "1", 12 digits of yuan, 2 of fen. Money is
 # decimal(14, 2), so no compared value reaches 10**12 yuan.
 _DIGITS = 10**14
+_HALF_UP = 0.5 + 1e-7
 
 
-def number_expr(value: ir.NumericValue) -> ir.StringValue:
+def number_expr(value: ir.NumericValue, *, rate: bool = False) -> ir.StringValue:
     """The engine's rendering of a number like `explain.number()`: thousands separators, at most
-    two decimals, no trailing zeros (2870 → "2,870", 2000.01 → "2,000.01", 12.5 → "12.5").
+    two decimals, no trailing zeros (2870 → "2,870", 2000.01 → "2,000.01", 12.5 → "12.5");
+    with `rate`, like `rates.rate()`: always two decimals (5.4 → "5.40", 30 → "30.00").
 
     Built from CAST(integer AS text), fixed-position substrings and two anchored regular
     expressions, so SQLite (Ibis's regex UDF), PostgreSQL, DuckDB and Spark print the same text
     (casting a float to text differs between them). The value is referenced only a few times:
     Ibis does not share repeated sub-expressions, and an expression that repeats its input
     dozens of times grows past Spark's 64 KB generated-code limit (slow, interpreted fallback)."""
-    cents = (value.cast("float64") * 100).round().cast("int64")
+    if rate:
+        # Half up like rates.rate() (39.575 → "39.58", though the float is 39.57499…): a half
+        # and a little more than the float's error added to |value| × 100, then floor, which
+        # every engine computes alike.
+        number = value.cast("float64")
+        size = (number.abs() * 100 + _HALF_UP).floor().cast("int64")
+        cents = ibis.ifelse(number < 0, -size, size)
+    else:
+        cents = (value.cast("float64") * 100).round().cast("int64")
     digits = (cents.abs() + _DIGITS).cast("string")
     grouped = (
         digits.substr(1, 3)
@@ -137,8 +159,10 @@ def number_expr(value: ir.NumericValue) -> ir.StringValue:
     )
     # "000,001,234,567" → "1,234,567"; all zeros → "0".
     whole = grouped.re_replace("^[0,]+", "").nullif("").fill_null("0")
-    # ".00" → "", ".50" → ".5", ".05" → ".05". No backslashes: Spark SQL literals unescape them.
-    decimals = ("." + digits.substr(13, 2)).re_replace("[.]?0+$", "")
+    decimals = "." + digits.substr(13, 2)
+    if not rate:
+        # ".00" → "", ".50" → ".5", ".05" → ".05". No backslashes: Spark SQL literals unescape them.
+        decimals = decimals.re_replace("[.]?0+$", "")
     sign = ibis.ifelse(cents < 0, "-", "")
     return sign + whole + decimals
 
@@ -172,7 +196,7 @@ def indicator_explanation_expr(
             if indicator.threshold == "year":  # a year reads wrong as "2,019"
                 shown = value.round().cast("int64").cast("string")
             else:
-                shown = number_expr(value)
+                shown = number_expr(value, rate=is_rate(indicator))
             present = ibis.literal(before) + shown + ibis.literal(after)
     missing = ibis.literal(sentence(indicator, None, None, year=year, language=language))
     return ibis.ifelse(met, ibis.literal(""), ibis.ifelse(value.isnull(), missing, present))

@@ -155,5 +155,16 @@ COUNTY = {
 }
 
 LEVELS = {"household": HOUSEHOLD, "village": VILLAGE, "county": COUNTY}
+# Fields in percent (their labels end in "(%)"): an indicator over these alone is a rate, printed
+# with two decimals in sentences and tables (jingzhun.rates). transfer_share is a fraction.
+PERCENT_FIELDS = frozenset(
+    {
+        "incidence",
+        "rural_income_growth",
+        "province_income_growth",
+        "exited_village_share",
+        "measure_coverage",
+    }
+)
 # The key column of each level's input view: one verdict per value of it.
 KEYS = {"household": "household_id", "village": "village_code", "county": "county_code"}

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from jingzhun import rates
 from jingzhun.areas.models import Area
 from jingzhun.assessment.choices import Engine, Level, Status
 from jingzhun.assessment.models import IndicatorResult
@@ -87,10 +88,12 @@ class Command(OperatorCommand):
         for level in Level:
             counts = run.counts.get(level.value, {"entities": 0, "met": 0})
             entities, met = counts["entities"], counts["met"]
-            share = met * 100.0 / entities if entities else 0.0
             self.stdout.write(
-                _("{level}：{entities} 个，达标 {met} 个（{share:.1f}%）").format(
-                    level=level.label, entities=entities, met=met, share=share
+                _("{level}：{entities} 个，达标 {met} 个（{share}%）").format(
+                    level=level.label,
+                    entities=f"{entities:,}",
+                    met=f"{met:,}",
+                    share=rates.rate(rates.percent(met, entities) or 0),
                 )
             )
         blockers = (

@@ -1,0 +1,20 @@
+"""Figures as official reports print them: `{% load figures %}`.
+
+`rate`: a rate, share or percentage to exactly two decimals, half up (5.4 → "5.40"), "—" when
+there is none; the "%" stays with the header or the text around it. Counts use humanize's
+`intcomma`, grouped by three in Chinese too (core/formats/zh_Hans). Years, codes and IDs are
+printed plainly: USE_THOUSAND_SEPARATOR stays off, so nothing is grouped unless asked.
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from jingzhun import rates
+
+register = template.Library()
+
+
+@register.filter(is_safe=True)
+def rate(value: object) -> str:
+    return rates.rate(value, empty="—")
