@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import os
 
 import pytest
@@ -153,12 +154,30 @@ def test_purge_deletes_old_files_and_keeps_the_rows(client, owner, settings):
     stamp = (timezone.now() - datetime.timedelta(days=9)).timestamp()
     os.utime(orphan, (stamp, stamp))
 
-    call_command("purge_exports")
+    stuck = ExportJob.objects.create(owner=owner, kind="test.rows", status="running")
+    ExportJob.objects.filter(pk=stuck.pk).update(created=timezone.now() - datetime.timedelta(8))
+    waiting = ExportJob.objects.create(owner=owner, kind="test.rows", status="queued")
+
+    out = io.StringIO()
+    call_command("purge_exports", stdout=out)
+    assert out.getvalue().split() == [
+        "已删除过期导出文件",
+        "1",
+        "个，无对应任务的文件",
+        "1",
+        "个，标记未完成的任务为失败",
+        "1",
+        "个",
+    ]
 
     old.refresh_from_db()
     recent.refresh_from_db()
     assert (old.status, old.stored_name) == ("expired", "")
     assert recent.status == "finished"
+    stuck.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (stuck.status, stuck.error) == ("failed", "后台任务进程未完成该导出")
+    assert waiting.status == "queued"  # created today: its worker may still come
     assert sorted(p.name for p in export_dir().iterdir()) == [recent.stored_name]
     client.force_login(owner)
     assert client.get(reverse("export-download", args=[old.pk])).status_code == 404

@@ -23,7 +23,7 @@ from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 
 from . import kinds
-from .choices import Status
+from .choices import LIVE, Status
 from .models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -136,15 +136,20 @@ def record_download(job: ExportJob, acting_user: Any) -> None:
 class Purged:
     expired: int  # finished jobs whose file was deleted (now expired)
     orphans: int  # files in the folder no job refers to (a worker killed mid-write)
+    abandoned: int = 0  # jobs still queued or running after the whole period: marked failed
 
 
 def purge_exports(days: int | None = None, *, now: datetime.datetime | None = None) -> Purged:
     """Delete the files of jobs finished more than `days` (default settings.EXPORT_RETENTION_DAYS)
     ago and mark the jobs expired (the rows stay: who exported what remains listed); delete files
-    of that age no finished job refers to."""
+    of that age no finished job refers to; mark failed the jobs created that long ago and still
+    queued or running (no worker ran them, or it died while writing)."""
     days = settings.EXPORT_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     folder = export_dir()
+    abandoned = ExportJob.objects.filter(status__in=LIVE, created__lt=cutoff).update(
+        status=Status.FAILED, error=_("后台任务进程未完成该导出"), finished=timezone.now()
+    )
     expired = 0
     for job in ExportJob.objects.filter(status=Status.FINISHED, finished__lt=cutoff):
         if job.stored_name:
@@ -165,4 +170,4 @@ def purge_exports(days: int | None = None, *, now: datetime.datetime | None = No
             if modified < cutoff:
                 path.unlink(missing_ok=True)
                 orphans += 1
-    return Purged(expired=expired, orphans=orphans)
+    return Purged(expired=expired, orphans=orphans, abandoned=abandoned)

@@ -29,5 +29,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, days: int | None, **options: Any) -> None:
         purged = purge_exports(days)
         self.stdout.write(
-            f"已删除过期导出文件 {purged.expired} 个，无对应任务的文件 {purged.orphans} 个"
+            f"已删除过期导出文件 {purged.expired} 个，无对应任务的文件 {purged.orphans} 个，"
+            f"标记未完成的任务为失败 {purged.abandoned} 个"
         )
