@@ -75,3 +75,20 @@ def test_a_users_role_area_and_activity_changed_in_the_admin_are_audited(village
     client.post(f"/admin/accounts/user/{user.pk}/delete/", {"post": "yes"})
     deleted = AuditEntry.objects.get(model="accounts.user", action=Action.DELETE)
     assert deleted.changes["username"] == [user.username, None]
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_hash(village) -> None:
+    admin = UserFactory(is_staff=True, is_superuser=True, area=None)
+    client = Client()
+    client.force_login(admin)
+    user = UserFactory(role="viewer", area=village.parent.parent)
+
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": "Zx9-long-enough", "password2": "Zx9-long-enough"},
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(model="accounts.user", object_id=str(user.pk))
+    assert (entry.action, entry.actor_id) == (Action.UPDATE, admin.pk)
+    assert entry.changes == {"password": ["…", "已修改"]}

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -63,6 +64,16 @@ class UserAdmin(DjangoUserAdmin):
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         services.delete_users([obj], acting_user=request.user)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        # Django's view saves the form itself: the audit entry joins its transaction.
+        with transaction.atomic():
+            before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+            response = super().user_change_password(request, id, form_url)
+            user = User.objects.filter(pk=id).first()
+            if user is not None and before is not None and user.password != before:
+                services.record_password_change(user, acting_user=request.user)
+        return response
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         services.delete_users(list(queryset), acting_user=request.user)

@@ -68,3 +68,14 @@ def delete_users(users: list[User], *, acting_user: Any) -> None:
         ]
     )
     User.objects.filter(pk__in=[u.pk for u in users]).delete()
+
+
+def record_password_change(user: User, *, acting_user: Any) -> None:
+    """Audit a password set by someone (the admin's password form saves it): never the hash."""
+    audit.record(
+        actor=_actor(acting_user),
+        action=Action.UPDATE,
+        instance=user,
+        changes={"password": ["…", "已修改"]},
+        area_code=user.area_id or "",
+    )
