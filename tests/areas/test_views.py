@@ -40,3 +40,12 @@ def test_tree_page_is_scoped_and_links_to_the_list(
 
 def test_tree_requires_login(client):
     assert client.get(reverse("area-tree")).status_code == 302
+
+
+def test_tree_page_groups_figures_in_chinese(client, township_operator, village):
+    """Official documents print 1,000 in Chinese too; the area code in a link stays plain."""
+    client.force_login(township_operator)
+    page = client.get(reverse("area-tree")).content.decode()
+    assert 'lang="zh-hans"' in page
+    assert "农村户籍人口 1,000 ·" in page and "农村户籍人口 1000" not in page
+    assert f"?area={village.code}" in page
