@@ -414,27 +414,32 @@ class Comparison:
         return rows, has_next
 
     def _values(
-        self, run: AssessmentRun, level: str, entities: list[str] | ir.Table
-    ) -> dict[str, dict[str, float | None]]:
-        """{entity: {indicator: value}} from the run's verdicts of these entities (a list of
-        keys, or a table with an `entity` column to semi-join)."""
-        t = _verdicts(self.backend, run.pk, level, self.scope)
+        self, level: str, entities: list[str] | ir.Table
+    ) -> dict[int, dict[str, dict[str, float | None]]]:
+        """{run id: {entity: {indicator: value}}} from both runs' verdicts of these entities (a
+        list of keys, or a table with an `entity` column to semi-join), in one query."""
+        t = normalise(self.backend.table("assessment_verdict"), VERDICT_COLUMNS)
+        runs = {run.pk: run.indicator_ids(level) for run in (self.a, self.b)}
+        t = t.filter(t.run_id.isin(list(runs)), t.level == level, in_scope(t.area_code, self.scope))
         if isinstance(entities, list):
             t = t.filter(t.entity.isin(entities))
         else:
             t = t.semi_join(entities, t.entity == entities.entity)
-        ids = run.indicator_ids(level)
-        rows = t.select("entity", "indicator_values").to_pyarrow().to_pylist()
-        return {r["entity"]: parse_values(r["indicator_values"], ids) for r in rows}
+        out: dict[int, dict[str, dict[str, float | None]]] = {pk: {} for pk in runs}
+        for r in t.select("run_id", "entity", "indicator_values").to_pyarrow().to_pylist():
+            out[r["run_id"]][r["entity"]] = parse_values(r["indicator_values"], runs[r["run_id"]])
+        return out
 
     def fill_met_sides(
         self, level: str, reasons: list[dict[str, Any]], entities: list[str] | ir.Table
     ) -> None:
         """The side of a reason with no result row met the indicator if its run has it:
         `*_met` True, the value from that run's verdict, the threshold from the run."""
+        if not reasons:
+            return
         sides = (("before", self.a), ("after", self.b))
         known = {run.pk: set(run.indicator_ids(level)) for _side, run in sides}
-        values = {run.pk: self._values(run, level, entities) for _side, run in sides}
+        values = self._values(level, entities)
         for reason in reasons:
             for side, run in sides:
                 if reason[f"{side}_met"] is None and reason["indicator"] in known[run.pk]:
@@ -465,6 +470,11 @@ class Comparison:
         t = t.filter(t.change.isin([MET, UNMET, ONLY_A, ONLY_B]))
         named = with_names(self.backend, t, level).order_by(["change", *order_of(level)])
         rows = named.to_pyarrow().to_pylist()
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if not any(row["change"] in (MET, UNMET) for row in rows):  # no reasons to look up
+            for row in rows:
+                row["reasons"] = []
+            return rows
         changed = in_both(self.backend, self.a.pk, self.b.pk, level, self.scope, changed=True)
         reasons = indicator_changes(
             self.backend, self.a.pk, self.b.pk, level, self.scope, self.language
@@ -472,7 +482,6 @@ class Comparison:
         reasons = reasons.semi_join(changed, reasons.entity == changed.entity)
         found = reasons.order_by(["entity", "indicator"]).to_pyarrow().to_pylist()
         self.fill_met_sides(level, found, changed.select("entity"))
-        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in found:
             grouped[r["entity"]].append(self._reason(level, r))
         for row in rows:
