@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jingzhun.audit import services as audit
@@ -147,8 +147,10 @@ def purge_exports(days: int | None = None, *, now: datetime.datetime | None = No
     days = settings.EXPORT_RETENTION_DAYS if days is None else days
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     folder = export_dir()
+    with translation.override(settings.LANGUAGE_CODE):  # stored: in the system's language
+        error = _("后台任务进程未完成该导出")
     abandoned = ExportJob.objects.filter(status__in=LIVE, created__lt=cutoff).update(
-        status=Status.FAILED, error=_("后台任务进程未完成该导出"), finished=timezone.now()
+        status=Status.FAILED, error=error, finished=timezone.now()
     )
     expired = 0
     for job in ExportJob.objects.filter(status=Status.FINISHED, finished__lt=cutoff):
