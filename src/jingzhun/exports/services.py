@@ -7,7 +7,6 @@ a download is audited here, as another entry.
 from __future__ import annotations
 
 import datetime
-import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -25,8 +24,6 @@ from jingzhun.audit.models import Action
 from . import kinds
 from .choices import LIVE, Status
 from .models import ExportJob
-
-logger = logging.getLogger(__name__)
 
 PARTIAL = ".part"  # a file being written: renamed when complete
 

@@ -64,8 +64,8 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     path = services.job_path(job) if job.status == Status.FINISHED else None
     if path is None:
         raise Http404
-    handle = path.open("rb")
     services.record_download(job, request.user)
+    handle = path.open("rb")
     try:
         content_type = kinds.get(job.kind).content_type
     except LookupError:
