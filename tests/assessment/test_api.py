@@ -108,7 +108,7 @@ def test_run_detail_has_the_users_summary_and_thresholds(county_run) -> None:
     body = client_for(admin).get(url(run)).json()
     expected = [(s.level, s.entities, s.met, s.share) for s in reports.summary(run, admin)]
     assert [(s["level"], s["entities"], s["met"], s["share"]) for s in body["summary"]] == expected
-    assert expected == [("household", 7, 3, 42.9), ("village", 8, 4, 50.0), ("county", 1, 0, 0.0)]
+    assert expected == [("household", 7, 3, 42.86), ("village", 8, 4, 50.0), ("county", 1, 0, 0.0)]
     indicators = {(i["level"], i["indicator"]): i for i in body["indicators"]}
     assert indicators[("county", "exited_villages")]["threshold"] == 90
     assert indicators[("village", "road")]["threshold"] is None
@@ -369,9 +369,9 @@ def test_blockers_hand_computed_and_per_area(county_run) -> None:
     household = body["household"]
     assert (household["population"], household["met"]) == (6, 2)
     rows = {r["indicator"]: (r["unmet"], r["share"], r["only"]) for r in household["rows"]}
-    assert rows["income"] == (2, 33.3, 1)
-    assert rows["housing"] == (2, 33.3, 1)
-    assert rows["measures"] == (1, 16.7, 1)
+    assert rows["income"] == (2, 33.33, 1)
+    assert rows["housing"] == (2, 33.33, 1)
+    assert rows["measures"] == (1, 16.67, 1)
     assert rows["education"] == (0, 0.0, 0)
     village = {r["indicator"]: (r["unmet"], r["only"]) for r in body["village"]["rows"]}
     assert (body["village"]["population"], body["village"]["met"]) == (4, 2)
