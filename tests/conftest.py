@@ -37,3 +37,25 @@ def township_operator(village):
 @pytest.fixture
 def viewer(village):
     return UserFactory(role="viewer", area=village.parent.parent)
+
+
+# Fixtures through which a test reaches the database (directly or through another fixture:
+# `item.fixturenames` is the closure).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that never touch the database `engine_independent`: the PostgreSQL pass
+    of scripts/test.sh leaves them out, since they ran in the SQLite pass already."""
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        if not uses_database:
+            item.add_marker(pytest.mark.engine_independent)
