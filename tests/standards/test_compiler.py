@@ -41,8 +41,9 @@ HOUSEHOLDS = {
 }
 
 GOOD_VILLAGE = {
-    "county_code": "530102", "poor_village": True, "exited_year": None, "planned_exit_year": None, "rural_population": 1000,
-    "poor_persons": 10, "incidence": 1.0, "hardened_road": True, "grid_power": True,
+    "county_code": "530102", "poor_village": True, "exited_year": None,
+    "planned_exit_year": None, "rural_population": 1000, "poor_persons": 10, "incidence": 1.0,
+    "hardened_road": True, "grid_power": True,
     "radio_tv": True, "broadband": True, "clinic_with_doctor": True, "safe_water": True,
     "unsafe_houses": 0, "public_space": True, "collective_income": 25000.0,
 }  # fmt: skip

@@ -75,14 +75,17 @@ class Command(OperatorCommand):
             raise CommandError(
                 _("评估 #{pk} 未完成：{error}").format(pk=run.pk, error=run.error or run.status)
             )
+        summary = _(
+            "评估 #{pk}：{standard} {year} 年度，引擎 {engine}，范围 {area}，用时 {seconds} 秒"
+        )
         self.stdout.write(
-            _("评估 #{pk}：{standard} {year} 年度，引擎 {engine}，范围 {area}，用时 {seconds} 秒").format(
+            summary.format(
                 pk=run.pk,
                 standard=run.standard_id,
                 year=run.year,
                 engine=run.engine,
                 area=run.area_code or _("全部"),
-                seconds="{:.2f}".format(time.perf_counter() - started),
+                seconds=f"{time.perf_counter() - started:.2f}",
             )
         )
         for level in Level:
