@@ -30,12 +30,10 @@ def write_households(
     parameters: dict[str, list[str]], *, acting_user: Any, target: IO[bytes], progress: Progress
 ) -> None:
     """The registry workbook of the filter, as the 导出 Excel button writes it (audited there)."""
-    from .excel import export_workbook
+    from .excel.writer import write_export
 
     households = filtered_households(acting_user, parameters)
-    target.write(
-        export_workbook(households, acting_user=acting_user, filters=parameters, progress=progress)
-    )
+    write_export(households, target, acting_user=acting_user, filters=parameters, progress=progress)
 
 
 HOUSEHOLDS = ExportKind(

@@ -1,4 +1,4 @@
-"""Write the registry workbook: the empty template, an export, a user's file annotated with errors.
+"""Write the registry workbook: the empty template and an export.
 
 The template and the export are the same layout (columns.py), so an export imports back unchanged.
 Exports read with values() querysets (a handful of queries whatever the size) and stream rows
@@ -9,34 +9,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
+from jingzhun.workbook import SYSTEM, cells
+from jingzhun.workbook.styles import MAX_ROWS, example_row, header_cell
 
 from ..models import Helper, Household, Income, Measure, Person
-from . import cells
-from .columns import ERROR_HEADER, EXAMPLE_MARK, HOUSEHOLDS, SHEETS, Column, Sheet
-from .importer import SYSTEM, RowError
+from .columns import HOUSEHOLDS, SHEETS, Sheet
 
 OPTIONS_SHEET = "选项"  # hidden sheet holding the lists behind the drop-downs
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-REQUIRED_FONT = Font(bold=True, color="C00000")
-HEADER_FONT = Font(bold=True)
-READONLY_FILL = PatternFill("solid", fgColor="EDEDED")
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-EXAMPLE_FONT = Font(italic=True, color="808080")
-MAX_ROWS = 1_048_576
 PROGRESS_EVERY = 1000  # rows between two progress calls of an export
 
 
@@ -69,18 +59,6 @@ def _option_sheet(book: Workbook) -> None:
     sheet.sheet_state = "hidden"
 
 
-def _header_cell(sheet: Any, col: Column) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=col.header)
-    cell.font = REQUIRED_FONT if col.required else HEADER_FONT
-    cell.fill = READONLY_FILL if col.readonly else HEADER_FILL
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    if col.readonly:
-        cell.comment = Comment(_("只读:导出供查看,导入时忽略(由系统计算)"), "精准")
-    return cell
-
-
 def _new_sheet(book: Workbook, spec: Sheet, formulas: dict[str, str]) -> Any:
     sheet = book.create_sheet(spec.title)
     sheet.freeze_panes = "B2"
@@ -96,7 +74,7 @@ def _new_sheet(book: Workbook, spec: Sheet, formulas: dict[str, str]) -> Any:
             rule.error = _("请从列表中选择")
             rule.add(f"{letter}2:{letter}{MAX_ROWS}")
             sheet.data_validations.append(rule)
-    sheet.append([_header_cell(sheet, col) for col in spec.columns])
+    sheet.append([header_cell(sheet, col) for col in spec.columns])
     return sheet
 
 
@@ -130,19 +108,12 @@ def _labels(spec: Sheet) -> list[dict[str, str] | None]:
 def template_workbook() -> bytes:
     """The empty registry template with one example row per sheet, its 户编号 marked 【示例】
     (grey, italic): the import skips it until the marker is deleted."""
-    from openpyxl.cell import WriteOnlyCell
-
     book, sheets = _book()
     for spec in SHEETS:
-        sheet = sheets[spec.title]
-        row = []
-        for col, value in zip(spec.columns, _row(spec, spec.example, _labels(spec)), strict=True):
-            if col.field in {"number", "household_number"}:
-                value = EXAMPLE_MARK + str(value)
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.font = EXAMPLE_FONT
-            row.append(cell)
-        sheet.append(row)
+        values = _row(spec, spec.example, _labels(spec))
+        sheets[spec.title].append(
+            example_row(sheets[spec.title], spec.columns, values, {"number", "household_number"})
+        )
     return _finish(book)
 
 
@@ -204,6 +175,29 @@ def export_workbook(
     every `progress_every` rows and once more when the workbook is complete (done = total = the
     rows written); the workbook is the same with or without it.
     """
+    buffer = io.BytesIO()
+    write_export(
+        households,
+        buffer,
+        acting_user=acting_user,
+        filters=filters,
+        progress=progress,
+        progress_every=progress_every,
+    )
+    return buffer.getvalue()
+
+
+def write_export(
+    households: QuerySet[Household],
+    target: IO[bytes],
+    *,
+    acting_user: Any,
+    filters: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
+) -> None:
+    """`export_workbook` written into `target` (a background export's file: the workbook is never
+    held in memory whole)."""
     # Re-scoped here whatever the caller passed: exports go through the same chokepoint.
     households = Household.objects.visible_to(acting_user).filter(pk__in=households.values("pk"))
     book, sheets = _book()
@@ -223,7 +217,8 @@ def export_workbook(
                 if done % progress_every == 0:
                     progress(done, max(total, done))
         counts[spec.title] = count
-    content = _finish(book)
+    _option_sheet(book)
+    book.save(target)
     scope = acting_user.scope_prefix() or ""
     with transaction.atomic():
         audit.record(
@@ -240,55 +235,4 @@ def export_workbook(
         )
     if progress is not None:
         progress(done, done)
-    return content
 
-
-def annotate_errors(
-    source: str | Path | IO[bytes] | bytes, errors: list[RowError], target: str | Path | IO[bytes]
-) -> None:
-    """A copy of the user's own workbook with an 错误信息 column per sheet and bad cells in red."""
-    if isinstance(source, bytes):
-        source = io.BytesIO(source)
-    try:
-        book = load_workbook(source)
-    except Exception:  # noqa: BLE001 - not a workbook: give the errors in a new one
-        book = Workbook()
-        book.active.title = _("错误")
-    by_sheet: dict[str, dict[int, list[RowError]]] = {}
-    for error in errors:
-        title = error.sheet if error.sheet in book.sheetnames else book.sheetnames[0]
-        by_sheet.setdefault(title, {}).setdefault(max(error.row, 1), []).append(error)
-    for title, rows in by_sheet.items():
-        sheet = book[title]
-        headers = {
-            str(cell.value).strip(): cell.column
-            for cell in sheet[1]
-            if cell.value is not None and str(cell.value).strip()
-        }
-        target_col = headers.get(ERROR_HEADER) or sheet.max_column + 1
-        if ERROR_HEADER in headers:  # a re-upload of an annotated file: start the column afresh
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=target_col, max_col=target_col):
-                cell.value = None
-        head = sheet.cell(row=1, column=target_col, value=ERROR_HEADER)
-        head.font = REQUIRED_FONT
-        head.fill = ERROR_FILL
-        sheet.column_dimensions[get_column_letter(target_col)].width = 60
-        for row_number, row_errors in rows.items():
-            messages = []
-            for error in row_errors:
-                # The column named first, as the brief asks: 工资性收入：应为数字，实际为「三千」.
-                messages.append(
-                    f"{error.column}：{error.message}"
-                    if error.column and not error.message.startswith(error.column)
-                    else error.message
-                )
-                column = headers.get(error.column)
-                if column:
-                    sheet.cell(row=row_number, column=column).fill = ERROR_FILL
-            # Header-level problems (a missing column, an unreadable file) sit beside the
-            # 错误信息 header of row 1, which stays the header.
-            at = target_col + 1 if row_number == 1 else target_col
-            cell = sheet.cell(row=row_number, column=at, value="；".join(messages))
-            cell.fill = ERROR_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    book.save(target)
