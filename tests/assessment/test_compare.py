@@ -262,6 +262,55 @@ def test_export_opens_and_is_audited(client, years):
     assert entry.changes["counts"]["household"] == 2
 
 
+def values(content: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_comparison_is_exported_in_the_background(
+    client, years, settings, tmp_path, monkeypatch
+):
+    """Over SYNC_EXPORT_MAX_ROWS listed entities a GET asks first, the button's POST queues a
+    job, and the worker writes the same workbook as the request would, audited as the user."""
+    from jingzhun.assessment import views_compare
+    from jingzhun.exports.models import ExportJob
+    from jingzhun.exports.services import export_dir
+    from tests.worker import task_worker
+
+    settings.HOME = tmp_path
+    user = UserFactory(is_superuser=True, area=None, role="viewer")
+    client.force_login(user)
+    a, b = years["a"], years["b"]
+    url = reverse("assessment-compare-xlsx") + f"?a={a.pk}&b={b.pk}"
+    synchronous = client.post(url)  # 2 households and their villages and counties: small
+    assert synchronous["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert not ExportJob.objects.exists()
+
+    monkeypatch.setattr(views_compare, "SYNC_EXPORT_MAX_ROWS", 1)
+    asked = client.get(url)
+    assert asked.status_code == 200 and 'id="export-confirm"' in asked.content.decode()
+    assert not ExportJob.objects.exists()
+    response = client.post(url)
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/exports/{job.pk}/"
+    assert (job.kind, job.parameters["a"], job.parameters["b"]) == (
+        "assessment.compare",
+        a.pk,
+        b.pk,
+    )
+
+    task_worker().run()
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("finished", "")
+    assert job.done == job.total > 0
+    written = (export_dir() / job.stored_name).read_bytes()
+    assert values(written) == values(synchronous.content)
+    audits = AuditEntry.objects.filter(action="export", model="assessment.assessmentrun")
+    assert [e.actor for e in audits] == [user, user]  # the request's export and the job's
+
+
 def test_runs_outside_scope_are_404(client, registry):
     """A county user cannot open runs of another county; within their own they see their own."""
     a = run_assessment(standard_id="national-2016", year=2018, area_code="532527")
@@ -287,7 +336,7 @@ def test_rate_reasons_read_with_two_decimals():
     """A compared rate (incidence 2 % under national-2016, 3 % under yunnan-2018) reads like the
     reports: "5.40（标准 2.00）"; money and counts keep explain.number()."""
     from jingzhun.assessment.compare import is_rate_indicator
-    from jingzhun.assessment.views_compare import _format
+    from jingzhun.assessment.compare_workbook import format_reasons
     from jingzhun.standards import loader
 
     standards = [loader.load("yunnan-2018"), loader.load("national-2016")]
@@ -305,7 +354,7 @@ def test_rate_reasons_read_with_two_decimals():
         "rate": True,
     }
     money = {**reason, "rate": False, "before_value": 19999.5, "after_value": 20000.0}
-    _format([{"reasons": [reason, money]}])
+    format_reasons([{"reasons": [reason, money]}])
     assert (reason["before_text"], reason["after_text"]) == (
         "5.40（标准 2.00）",
         "2.50（标准 3.00）",

@@ -6,3 +6,10 @@ class AssessmentConfig(AppConfig):
     name = "jingzhun.assessment"
     verbose_name = _("退出评估")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jingzhun.exports import kinds
+
+        from .compare_workbook import COMPARISON
+
+        kinds.register(COMPARISON)
