@@ -33,8 +33,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from registry_workbook import make_areas, write_workbook  # noqa: E402
 
-from jingzhun.registry.excel import SYSTEM, import_workbook  # noqa: E402
+from jingzhun.registry.excel import import_workbook  # noqa: E402
 from jingzhun.registry.models import Household, Income, Person  # noqa: E402
+from jingzhun.workbook import SYSTEM  # noqa: E402
 
 
 def main() -> None:

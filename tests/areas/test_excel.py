@@ -20,7 +20,7 @@ from jingzhun.areas.models import Area
 from jingzhun.areas.services import ensure_county, generate_county
 from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.registry.demo import build_demo
-from jingzhun.registry.excel import SYSTEM, RowError, annotate_errors
+from jingzhun.workbook import SYSTEM, RowError, annotate_errors
 from tests.factories import UserFactory
 
 COUNTY = "532527000000"

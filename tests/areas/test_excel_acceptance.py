@@ -11,8 +11,9 @@ import openpyxl
 from jingzhun.areas.excel import import_areas
 from jingzhun.areas.models import Area, exited_by, open_by, planned_in
 from jingzhun.areas.services import CountyShape, ensure_county
-from jingzhun.registry.excel import SYSTEM, import_workbook
+from jingzhun.registry.excel import import_workbook
 from jingzhun.registry.models import Household
+from jingzhun.workbook import SYSTEM
 from tests.factories import UserFactory, id_number
 
 RUN_YEAR = 2018

@@ -31,6 +31,7 @@ TEMPLATE_COMMENT = re.compile(
 PENDING = (
     "registry/validation.py",
     "registry/excel/",
+    "workbook/",  # moved out of registry/excel/ (cells, the read-only header's note)
     "assessment/reports.py",
     "standards/",
     # Field verbose names and choice labels are the Excel headers and cell values the import

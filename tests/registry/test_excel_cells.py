@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jingzhun.registry.excel import cells
 from jingzhun.registry.excel.columns import HOUSEHOLDS, PERSONS
+from jingzhun.workbook import cells
 
 MONEY = st.decimals(
     min_value=Decimal("-9999999999.99"),

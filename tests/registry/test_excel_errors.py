@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from jingzhun.audit.models import AuditEntry
 from jingzhun.registry import validation
-from jingzhun.registry.excel import SYSTEM, annotate_errors, cells, import_workbook
+from jingzhun.registry.excel import import_workbook
 from jingzhun.registry.excel.columns import HOUSEHOLDS, INCOMES, PERSONS
 from jingzhun.registry.forms import HouseholdForm, IncomeForm
 from jingzhun.registry.models import Helper, Household, Income, Measure, Person
+from jingzhun.workbook import SYSTEM, annotate_errors, cells
 from tests.api.conftest import client_for
 from tests.factories import HouseholdFactory, IncomeFactory, PersonFactory, id_number
 from tests.registry.test_excel_import import counts, household, person, workbook

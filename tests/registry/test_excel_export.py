@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.registry import services
-from jingzhun.registry.excel import SYSTEM, export_workbook, import_workbook
+from jingzhun.registry.excel import export_workbook, import_workbook
 from jingzhun.registry.models import Helper, Household, Income, Measure, Person, PersonNameKey
+from jingzhun.workbook import SYSTEM
 from tests.factories import HouseholdFactory, IncomeFactory, PersonFactory
 
 SKIP = {"id", "created", "updated", "household", "household_id"}

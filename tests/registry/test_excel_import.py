@@ -12,13 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jingzhun.audit.models import Action, AuditEntry
-from jingzhun.registry.excel import (
-    SYSTEM,
-    RowError,
-    annotate_errors,
-    import_workbook,
-    template_workbook,
-)
+from jingzhun.registry.excel import import_workbook, template_workbook
 from jingzhun.registry.models import (
     Helper,
     Household,
@@ -28,6 +22,7 @@ from jingzhun.registry.models import (
     PersonNameKey,
     StatusChange,
 )
+from jingzhun.workbook import SYSTEM, RowError, annotate_errors
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory, id_number
 
 MODELS = (Household, Person, Income, Helper, Measure, PersonNameKey, StatusChange, AuditEntry)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.registry import services
 from jingzhun.registry.demo import REFERENCE_DATE, build_demo
-from jingzhun.registry.excel import SYSTEM, export_workbook, import_workbook
+from jingzhun.registry.excel import export_workbook, import_workbook
 from jingzhun.registry.models import (
     Helper,
     Household,
@@ -29,6 +29,7 @@ from jingzhun.registry.models import (
     StatusChange,
 )
 from jingzhun.registry.validation import age_in, age_on, reference_date
+from jingzhun.workbook import SYSTEM
 from tests.factories import HouseholdFactory, IncomeFactory, PersonFactory, id_number
 
 REGISTRY = (Household, Person, Income, Helper, Measure, PersonNameKey, StatusChange)

@@ -1,13 +1,12 @@
 """The area workbook page: template, export of the user's areas, upload (or only check) a file.
 
-The work happens in `areas.excel`; the error file is stored and served like the registry
-import's (`registry-import-errors`: only its uploader may download it).
+The work happens in `areas.excel`; the error file is kept by `workbook.web.store_error_file`, like
+the registry import's, and served by the same page (`registry-import-errors`: only its uploader
+may download it).
 """
 
 from __future__ import annotations
 
-import json
-import secrets
 import tempfile
 from pathlib import Path
 
@@ -21,8 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from jingzhun.registry.excel import annotate_errors
-from jingzhun.registry.views_excel import SHOWN_ERRORS, _imports_dir, _xlsx
+from jingzhun.workbook.web import SHOWN_ERRORS, store_error_file, xlsx_response
 
 from .excel import export_workbook, import_areas, template_workbook
 
@@ -59,12 +57,9 @@ def area_import(request: HttpRequest) -> HttpResponse:
                 name=Path(upload.name).name,
             )
             if result.errors:
-                token = secrets.token_urlsafe(24)
-                annotate_errors(handle.name, result.errors, _imports_dir() / f"{token}.xlsx")
-                (_imports_dir() / f"{token}.json").write_text(
-                    json.dumps({"user": request.user.pk, "name": Path(upload.name).stem})
+                context["token"] = store_error_file(
+                    handle.name, result.errors, owner=request.user, name=upload.name
                 )
-                context["token"] = token
         context.update(
             result=result,
             shown_errors=result.errors[:SHOWN_ERRORS],
@@ -79,9 +74,9 @@ def area_import(request: HttpRequest) -> HttpResponse:
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """Every area the user may see, as the area workbook (imports back unchanged)."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(export_workbook(acting_user=request.user), f"areas-{stamp}.xlsx")
+    return xlsx_response(export_workbook(acting_user=request.user), f"areas-{stamp}.xlsx")
 
 
 @login_required
 def template_xlsx(request: HttpRequest) -> HttpResponse:
-    return _xlsx(template_workbook(), "areas-template.xlsx")
+    return xlsx_response(template_workbook(), "areas-template.xlsx")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun import idcodes
+from jingzhun.workbook.cells import shown
 
 from . import choices as c
 
@@ -53,17 +54,6 @@ NON_NEGATIVE = (
     "other_transfer",
     "amount",
 )
-
-
-def shown(value: Any) -> str:
-    """A value as echoed in a message: its text, cut at 40 characters."""
-    if isinstance(value, datetime.date):
-        word = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
-        word = str(int(value))
-    else:
-        word = str(value).strip()
-    return word if len(word) <= 40 else word[:40] + "…"
 
 
 def check_values(values: Mapping[str, Any], *, county: str = "") -> list[Problem]:

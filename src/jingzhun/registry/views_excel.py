@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import tempfile
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,15 +22,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.exports.services import create_job
+from jingzhun.workbook.web import SHOWN_ERRORS, XLSX, imports_dir, store_error_file, xlsx_response
 
-from .excel import annotate_errors, export_workbook, import_workbook, template_workbook
+from .excel import export_workbook, import_workbook, template_workbook
 from .exports import HOUSEHOLDS
 from .filters import HouseholdFilter
 from .models import Household
 from .validation import MIN_YEAR
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHOWN_ERRORS = 200
 # Exports of up to this many households are written in the request: about 1 s per 800 households
 # (the demo's largest township, 766, took 0.95 s; 2,000 took 4 s); larger ones (the demo county,
 # 8,584: 14-19 s) run as background exports, so the button answers within the 1 s rule.
@@ -57,12 +54,6 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".xlsm")):
             raise forms.ValidationError(_("请上传 Excel (.xlsx) 文件"))
         return upload
-
-
-def _imports_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -90,13 +81,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 year=form.cleaned_data["year"],
             )
             if result.errors:
-                token = secrets.token_urlsafe(24)
-                annotate_errors(handle.name, result.errors, _imports_dir() / f"{token}.xlsx")
-                # The owner sits beside the file: only the uploader may download it.
-                (_imports_dir() / f"{token}.json").write_text(
-                    json.dumps({"user": request.user.pk, "name": Path(upload.name).stem})
+                context["token"] = store_error_file(
+                    handle.name, result.errors, owner=request.user, name=upload.name
                 )
-                context["token"] = token
         context.update(
             result=result,
             shown_errors=result.errors[:SHOWN_ERRORS],
@@ -111,7 +98,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_errors(request: HttpRequest, token: str) -> FileResponse:
     if not _TOKEN.match(token):
         raise Http404
-    folder = _imports_dir()
+    folder = imports_dir()
     try:
         owner = json.loads((folder / f"{token}.json").read_text())
     except (OSError, ValueError):
@@ -125,12 +112,6 @@ def import_errors(request: HttpRequest, token: str) -> FileResponse:
         filename="{}.errors.xlsx".format(owner.get("name") or "import"),
         content_type=XLSX,
     )
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @never_cache
@@ -157,9 +138,9 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         return redirect("export-detail", job.pk)
     content = export_workbook(households, acting_user=request.user, filters=filters)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(content, f"registry-{stamp}.xlsx")
+    return xlsx_response(content, f"registry-{stamp}.xlsx")
 
 
 @login_required
 def template_xlsx(request: HttpRequest) -> HttpResponse:
-    return _xlsx(template_workbook(), "registry-template.xlsx")
+    return xlsx_response(template_workbook(), "registry-template.xlsx")

@@ -5,8 +5,8 @@ columns.py  the layout, derived from the Area model (headers are its Chinese ver
 importer.py parse → validate every row → write in one transaction (`import_areas`)
 writer.py   template (`template_workbook`) and export (`export_workbook`)
 
-Cell parsers, the example-row marker and the annotated error copy are the registry workbook's
-(`jingzhun.registry.excel`): both workbooks read and report the same way.
+Cell parsers, the example-row marker, styles and the annotated error copy are `jingzhun.workbook`'s,
+shared with the registry workbook: both read and report the same way.
 """
 
 from .importer import AreaImportResult, import_areas

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import translation
 
-from jingzhun.registry.excel.columns import Column, _column
+from jingzhun.workbook.columns import Column, model_column
 
 from ..choices import Level
 from ..models import Area
@@ -24,7 +24,7 @@ def _columns() -> tuple[Column, ...]:
     with translation.override("zh-hans"):
         head = [
             Column("code", str(fields["code"].verbose_name), "code", required=True, width=16),
-            _column(fields["name"], width=18),
+            model_column(fields["name"], width=18),
             Column(
                 "level",
                 str(fields["level"].verbose_name),
@@ -41,7 +41,7 @@ def _columns() -> tuple[Column, ...]:
                 overrides = {"kind": "count"}  # may pass the 32,767 of small-integer columns
             elif name == "poor_village_exited_on":
                 overrides = {"kind": "exit_date", "width": 14}
-            rest.append(_column(fields[name], required=False, **overrides))
+            rest.append(model_column(fields[name], required=False, **overrides))
     return (*head, *rest)
 
 

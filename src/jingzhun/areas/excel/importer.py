@@ -33,9 +33,9 @@ from jingzhun import areacodes
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.core import bulk
-from jingzhun.registry.excel import SYSTEM, RowError, SheetCounts, cells
-from jingzhun.registry.excel.columns import Column, is_example
-from jingzhun.registry.validation import shown
+from jingzhun.workbook import SYSTEM, RowError, SheetCounts, cells
+from jingzhun.workbook.cells import shown
+from jingzhun.workbook.columns import Column, is_example
 
 from ..choices import Level
 from ..models import Area

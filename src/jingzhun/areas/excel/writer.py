@@ -13,27 +13,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
-from jingzhun.registry.excel import SYSTEM, cells
-from jingzhun.registry.excel.columns import EXAMPLE_MARK
-from jingzhun.registry.excel.writer import (
-    EXAMPLE_FONT,
-    HEADER_FILL,
-    HEADER_FONT,
-    MAX_ROWS,
-    REQUIRED_FONT,
-)
+from jingzhun.workbook import SYSTEM, cells
+from jingzhun.workbook.styles import MAX_ROWS, example_row, header_cell
 
 from ..choices import Level
 from ..models import Area
 from ..validation import COUNTY_FIELDS, MIN_YEAR, VILLAGE_FIELDS
-from .columns import COLUMNS, EXAMPLES, INSTRUCTIONS, SHEET, Column
+from .columns import COLUMNS, EXAMPLES, INSTRUCTIONS, SHEET
 
 LEVEL_WORDS = "省,市,县,乡镇,行政村"
 
@@ -69,14 +60,6 @@ def _instructions() -> list[str]:
     ]
 
 
-def _header(sheet: Any, col: Column) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=col.header)
-    cell.font = REQUIRED_FONT if col.required else HEADER_FONT
-    cell.fill = HEADER_FILL
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    return cell
-
-
 def _book(template: bool) -> tuple[Workbook, Any]:
     book = Workbook(write_only=True)
     if template:
@@ -97,7 +80,7 @@ def _book(template: bool) -> tuple[Workbook, Any]:
             rule.error = _("请从列表中选择")
             rule.add(f"{letter}2:{letter}{MAX_ROWS}")
             sheet.data_validations.append(rule)
-    sheet.append([_header(sheet, col) for col in COLUMNS])
+    sheet.append([header_cell(sheet, col) for col in COLUMNS])
     return book, sheet
 
 
@@ -127,14 +110,7 @@ def template_workbook() -> bytes:
     """The empty area workbook: 说明 (instructions) and 区划 with example rows marked 【示例】."""
     book, sheet = _book(template=True)
     for example in EXAMPLES:
-        row = []
-        for col, value in zip(COLUMNS, _row(example), strict=True):
-            if col.field == "code":
-                value = EXAMPLE_MARK + str(value)
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.font = EXAMPLE_FONT
-            row.append(cell)
-        sheet.append(row)
+        sheet.append(example_row(sheet, COLUMNS, _row(example), {"code"}))
     return _finish(book)
 
 

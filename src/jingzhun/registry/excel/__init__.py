@@ -1,22 +1,19 @@
 """The registry workbook (户, 成员, 收入, 帮扶责任人, 帮扶措施): template, import and export.
 
-columns.py  the layout, derived from the models
-cells.py    cell parsers and formatters (pure)
-importer.py parse → validate every row → write in one transaction (`import_workbook`)
-writer.py   template, export (`export_workbook`) and the annotated error copy of a user's file
+Built on `jingzhun.workbook` (the domain-free machinery: Column, cell parsers, RowError, SYSTEM,
+styles, the annotated error copy of a user's file).
+
+columns.py  the layout (Sheet, the sheets and their columns), derived from the models
+importer.py `import_workbook`: read → check → plan → write, in one transaction:
+  reading.py   the rows of the known sheets, parsed cell by cell
+  checks.py    every row validated (shared validation, references, scope, members)
+  planning.py  what changed: instances to create, fields to update, their audit diffs
+  writing.py   the set-based write and its audit entries
+writer.py   template and export (`export_workbook`, `write_export`)
 """
 
-from .importer import SYSTEM, ImportResult, RowError, SheetCounts, SystemActor, import_workbook
-from .writer import annotate_errors, export_workbook, template_workbook
+from .checks import ImportResult
+from .importer import import_workbook
+from .writer import export_workbook, template_workbook
 
-__all__ = [
-    "SYSTEM",
-    "ImportResult",
-    "RowError",
-    "SheetCounts",
-    "SystemActor",
-    "annotate_errors",
-    "export_workbook",
-    "import_workbook",
-    "template_workbook",
-]
+__all__ = ["ImportResult", "export_workbook", "import_workbook", "template_workbook"]

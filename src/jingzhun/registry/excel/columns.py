@@ -10,9 +10,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils import translation
 
 from jingzhun import idcodes
+from jingzhun.workbook.columns import Column, choice_labels, model_column
 
 from .. import choices as c
 from ..models import Helper, Household, Income, Measure, Person
@@ -20,34 +20,6 @@ from ..models import Helper, Household, Income, Measure, Person
 HOUSEHOLD_NUMBER = "户编号"
 VILLAGE_CODE = "所在行政村代码"
 VILLAGE_NAME = "所在行政村名称"
-ERROR_HEADER = "错误信息"
-# The template's example rows carry this marker before their 户编号; the import skips them, so
-# the blank template imports as nothing. A user who deletes the marker makes the row data.
-EXAMPLE_MARK = "【示例】"
-
-
-def is_example(value: object) -> bool:
-    """A 户编号 cell marking an example row: 【示例】…, [示例]…, 示例…."""
-    return isinstance(value, str) and value.strip().lstrip("【[（( ").startswith("示例")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: `field` is the model attribute it fills (attname), `kind` how a cell parses."""
-
-    field: str
-    header: str
-    kind: str  # text | int | decimal | bool | date | choice | choices | ref
-    required: bool = False
-    choices: tuple[tuple[str, str], ...] = ()  # (code, Chinese label)
-    max_length: int | None = None
-    decimal_places: int = 2
-    max_digits: int = 12
-    min_value: int | None = None
-    max_value: int | None = None
-    readonly: bool = False  # exported for reading, ignored on import (derived or a label)
-    default: object = None
-    width: int = 12
 
 
 @dataclass(frozen=True)
@@ -65,63 +37,12 @@ class Sheet:
         return [col for col in self.columns if not col.readonly]
 
 
-def _labels(choices: type[models.TextChoices]) -> tuple[tuple[str, str], ...]:
-    # The workbook is Chinese whatever the page language: the Chinese labels are the source strings.
-    with translation.override("zh-hans"):
-        return tuple((value, str(label)) for value, label in choices.choices)
-
-
-def _column(model_field: models.Field, *, required: bool | None = None, **extra: object) -> Column:
-    f = model_field
-    validators = {
-        type(v).__name__: v.limit_value for v in f.validators if hasattr(v, "limit_value")
-    }
-    common: dict[str, object] = {
-        "field": f.attname,
-        "header": str(f.verbose_name),
-        "default": f.get_default() if f.has_default() else ("" if f.blank and not f.null else None),
-        "min_value": validators.get("MinValueValidator"),
-        "max_value": validators.get("MaxValueValidator"),
-    }
-    if required is None:
-        required = not f.blank and not f.has_default()
-    common["required"] = required
-    if f.choices:
-        kind, common["choices"] = "choice", _labels_from_field(f)
-        common["width"] = 14
-    elif isinstance(f, models.BooleanField):
-        kind = "bool"
-        common["width"] = max(8, len(common["header"]) * 2 + 2)
-    elif isinstance(f, models.DecimalField):
-        kind = "decimal"
-        common["decimal_places"], common["max_digits"] = f.decimal_places, f.max_digits
-    elif isinstance(f, models.PositiveSmallIntegerField | models.IntegerField):
-        kind = "int"
-        common["min_value"] = common["min_value"] if common["min_value"] is not None else 0
-    elif isinstance(f, models.DateField):
-        kind = "date"
-    else:
-        kind = "text"
-        common["max_length"] = f.max_length
-        common["width"] = min(30, max(12, (f.max_length or 12) // 2))
-    if "width" not in common:
-        common["width"] = max(10, len(common["header"]) * 2 + 2)
-    common["kind"] = kind
-    common.update(extra)
-    return Column(**common)  # type: ignore[arg-type]
-
-
-def _labels_from_field(f: models.Field) -> tuple[tuple[str, str], ...]:
-    with translation.override("zh-hans"):
-        return tuple((value, str(label)) for value, label in f.choices)
-
-
 def _model_columns(model: type[models.Model], skip: set[str], **overrides: dict) -> list[Column]:
     columns = []
     for f in model._meta.concrete_fields:
         if f.primary_key or f.name in skip or f.name in {"created", "updated"}:
             continue
-        columns.append(_column(f, **overrides.get(f.name, {})))
+        columns.append(model_column(f, **overrides.get(f.name, {})))
     return columns
 
 
@@ -132,14 +53,14 @@ def _household_ref() -> Column:
 def _households() -> Sheet:
     fields = {f.name: f for f in Household._meta.concrete_fields}
     head = [
-        _column(fields["number"], width=22),
+        model_column(fields["number"], width=22),
         Column("village_id", VILLAGE_CODE, "text", required=True, max_length=12, width=16),
         Column("village_name", VILLAGE_NAME, "text", readonly=True, width=20),
     ]
     rest = _model_columns(
         Household,
         {"number", "village"},
-        other_causes={"kind": "choices", "choices": _labels(c.Cause), "width": 24},
+        other_causes={"kind": "choices", "choices": choice_labels(c.Cause), "width": 24},
         main_cause={"width": 16},
     )
     return Sheet(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -235,4 +235,3 @@ def write_export(
         )
     if progress is not None:
         progress(done, done)
-

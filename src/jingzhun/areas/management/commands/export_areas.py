@@ -6,16 +6,13 @@ unchanged (`jingzhun import_areas`).
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from jingzhun.areas.excel import export_workbook
-
-# The registry's `import` command owns the --user lookup ("import" is a keyword: no from-import).
-resolve_user = importlib.import_module("jingzhun.registry.management.commands.import").resolve_user
+from jingzhun.workbook import resolve_user
 
 
 class Command(BaseCommand):

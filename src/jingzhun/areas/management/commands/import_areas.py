@@ -8,7 +8,6 @@ code is 1.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jingzhun.areas.excel import import_areas
-from jingzhun.registry.excel import annotate_errors
-
-# The registry's `import` command owns the --user lookup ("import" is a keyword: no from-import).
-resolve_user = importlib.import_module("jingzhun.registry.management.commands.import").resolve_user
+from jingzhun.workbook import annotate_errors, resolve_user
 
 
 class Command(BaseCommand):

@@ -5,7 +5,6 @@ Without --user the command acts as the system (full scope), audited as no user (
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,7 @@ from jingzhun.core.commands import OperatorCommand
 from jingzhun.registry.excel import export_workbook
 from jingzhun.registry.filters import HouseholdFilter
 from jingzhun.registry.models import Household
-
-# The sibling command module is named `import`, a keyword: load it by name.
-resolve_user = importlib.import_module(f"{__package__}.import").resolve_user
+from jingzhun.workbook import resolve_user
 
 
 class Command(OperatorCommand):

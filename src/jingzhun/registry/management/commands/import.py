@@ -17,18 +17,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.core.commands import OperatorCommand
-from jingzhun.registry.excel import SYSTEM, annotate_errors, import_workbook
-
-
-def resolve_user(username: str | None) -> Any:
-    if not username:
-        return SYSTEM
-    from jingzhun.accounts.models import User
-
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise CommandError(f"用户 {username} 不存在或已停用") from None
+from jingzhun.registry.excel import import_workbook
+from jingzhun.workbook import annotate_errors, resolve_user
 
 
 class Command(OperatorCommand):

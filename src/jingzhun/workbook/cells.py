@@ -2,7 +2,7 @@
 
 Pure functions; each raises CellError with a Chinese message. Accepted forms are what a registry
 officer types: 是/否 for booleans, the Chinese label or the code for choices, dates as date cells
-or ISO text, numbers as number cells or text.
+or ISO text, numbers as number cells or text. `format_cell` is the way back, for the writers.
 """
 
 from __future__ import annotations
@@ -14,13 +14,23 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ..validation import shown
 from .columns import Column
 
 TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
 FALSE = {"否", "无", "n", "no", "false", "0", "×", "✗"}
 _MULTI_SPLIT = re.compile(r"[,，、;；\s]+")
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def shown(value: Any) -> str:
+    """A value as echoed in a message: its text, cut at 40 characters."""
+    if isinstance(value, datetime.date):
+        word = value.isoformat()
+    elif isinstance(value, float) and value.is_integer():
+        word = str(int(value))
+    else:
+        word = str(value).strip()
+    return word if len(word) <= 40 else word[:40] + "…"
 
 
 class CellError(ValueError):
