@@ -15,7 +15,8 @@ from django_tasks_db.models import DBTaskResult
 from jingzhun.audit.models import AuditEntry
 from jingzhun.exports import kinds
 from jingzhun.exports.models import ExportJob
-from jingzhun.exports.services import create_job, export_dir, purge_exports
+from jingzhun.exports.services import export_dir, purge_exports
+from jingzhun.exports.tasks import create_job
 from tests.factories import UserFactory
 from tests.worker import task_worker
 

@@ -27,7 +27,7 @@ from jingzhun.areas.choices import Level as AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
-from jingzhun.exports.services import create_job
+from jingzhun.exports.tasks import create_job
 from jingzhun.standards import Standard, StandardError, loader
 from jingzhun.standards.schema import LEVEL_ZH
 

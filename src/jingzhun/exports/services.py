@@ -44,22 +44,17 @@ def job_path(job: ExportJob) -> Path | None:
     return path if path.is_file() else None
 
 
-def create_job(*, kind: str, parameters: dict[str, Any], acting_user: Any) -> ExportJob:
-    """Record a job (queued) and hand it to the task worker once the transaction commits."""
-    from .tasks import run_export  # the task module imports this one
-
+def record_job(*, kind: str, parameters: dict[str, Any], acting_user: Any) -> ExportJob:
+    """Record a job (queued); `tasks.create_job` also hands it to the task worker."""
     export_kind = kinds.get(kind)  # an unknown kind is refused before anything is written
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    with transaction.atomic():
-        job = ExportJob.objects.create(
-            owner=acting_user,
-            kind=export_kind.name,
-            parameters=parameters,
-            status=Status.QUEUED,
-            file_name=f"{export_kind.file_prefix}-{stamp}{export_kind.suffix}",
-        )
-        transaction.on_commit(lambda: run_export.enqueue(job.pk))
-    return job
+    return ExportJob.objects.create(
+        owner=acting_user,
+        kind=export_kind.name,
+        parameters=parameters,
+        status=Status.QUEUED,
+        file_name=f"{export_kind.file_prefix}-{stamp}{export_kind.suffix}",
+    )
 
 
 def execute_job(job: ExportJob) -> ExportJob:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from jingzhun.exports.services import create_job
+from jingzhun.exports.tasks import create_job
 from jingzhun.workbook.web import SHOWN_ERRORS, XLSX, imports_dir, store_error_file, xlsx_response
 
 from .excel import export_workbook, import_workbook, template_workbook
