@@ -85,7 +85,7 @@ class AssessmentRun(models.Model):
         verbose_name=_("发起人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # users who acted are deactivated, never deleted
         related_name="+",
     )
 

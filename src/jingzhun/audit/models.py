@@ -34,7 +34,7 @@ class AuditEntry(models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # users who acted are deactivated, never deleted
         related_name="+",
     )
     batch = models.UUIDField(_("批次"), null=True, blank=True, db_index=True)

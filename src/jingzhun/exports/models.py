@@ -18,7 +18,7 @@ class ExportJob(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # users who acted are deactivated, never deleted
         related_name="export_jobs",
     )
     kind = models.CharField(_("导出类型"), max_length=64)

@@ -33,7 +33,7 @@ class Batch(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # users who acted are deactivated, never deleted
         related_name="+",
     )
 
@@ -74,7 +74,7 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("发布人"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     published = models.DateTimeField(_("发布时间"), auto_now_add=True)
@@ -196,7 +196,7 @@ class StepRecord(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("办理人"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     evidence = models.JSONField(_("依据材料"), default=dict, blank=True)
@@ -249,7 +249,7 @@ class Objection(models.Model):
         verbose_name=_("登记人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(
@@ -261,7 +261,7 @@ class Objection(models.Model):
         verbose_name=_("处理人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     decided = models.DateTimeField(_("处理时间"), null=True, blank=True)

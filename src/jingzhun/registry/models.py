@@ -380,7 +380,7 @@ class StatusChange(models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # users who acted are deactivated, never deleted
         related_name="+",
     )
     recorded = models.DateTimeField(_("记录时间"), auto_now_add=True)
