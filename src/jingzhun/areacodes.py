@@ -15,7 +15,8 @@ PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village"
 def pad(code: str) -> str:
     """A 2/4/6/9-digit code zero-padded to 12 digits."""
     code = str(code).strip()
-    if not code.isdigit() or len(code) > 12:
+    # isdigit() alone also passes full-width and Arabic-Indic digits (issue #11 item 3).
+    if not (code.isascii() and code.isdigit()) or len(code) > 12:
         raise ValueError(f"invalid area code {code!r}")
     return code.ljust(12, "0")
 

@@ -59,7 +59,9 @@ def normalise_code(value: Any) -> str:
     word = str(value).strip()
     if isinstance(value, float) and value.is_integer():
         word = str(int(value))
-    if not word.isdigit() or len(word) not in CODE_LENGTHS:
+    # ASCII digits only: isdigit() also passes full-width and Arabic-Indic digits, and an area
+    # stored under such a code would be a second copy of the real one (issue #11 item 3).
+    if not (word.isascii() and word.isdigit()) or len(word) not in CODE_LENGTHS:
         raise ValueError(
             _("区划代码应为12位数字（也可填2、4、6、9位，自动补0），实际为「{value}」").format(
                 value=word[:40]
@@ -77,7 +79,7 @@ def check_area(values: Mapping[str, Any], today: datetime.date) -> list[Problem]
     attributes only on their level, exit facts only on poor villages, years and amounts sane."""
     problems: list[Problem] = []
     code = values.get("code") or ""
-    if not (code.isdigit() and len(code) == 12):
+    if not (code.isascii() and code.isdigit() and len(code) == 12):
         return [Problem("code", _("区划代码应为12位数字，实际为「{value}」").format(value=code))]
     level = areacodes.level_of(code)
     given_level = values.get("level")

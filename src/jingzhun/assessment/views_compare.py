@@ -81,7 +81,7 @@ def _int(text: str | None, default: int = 1) -> int:
 def _area_param(text: str | None) -> str:
     """An area prefix from a link (digits only, at most 12)."""
     text = (text or "").strip()
-    return text if text.isdigit() and len(text) <= 12 else ""
+    return text if text.isascii() and text.isdigit() and len(text) <= 12 else ""
 
 
 # ------------------------------------------------------------------------------ compare

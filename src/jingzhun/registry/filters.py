@@ -10,7 +10,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun import areacodes, namekeys, povertylines
+from jingzhun import areacodes, idcodes, namekeys, povertylines
 from jingzhun.core.filters import FilterSet
 
 from . import choices as c
@@ -83,13 +83,15 @@ def area_range(code: str) -> tuple[str, str]:
     return scope, scope[:-1] + chr(ord(scope[-1]) + 1)
 
 
+# `\d` on purpose (not [0-9]): this guard keeps numbers out of URLs, so it errs wide and also
+# catches Arabic-Indic digits; full-width ones (１２Ｘ) are folded to ASCII first.
 _ID_LIKE = re.compile(r"^(\d{15}|\d{17}[\dXx]?)$")
 
 
 def looks_like_id_number(query: str) -> bool:
     """ID numbers (and 17-digit bodies) are never accepted in a GET query string: they would
     land in logs and browser history. 16-digit household numbers are not ID-like."""
-    return bool(_ID_LIKE.match(query.strip()))
+    return bool(_ID_LIKE.match(idcodes.fold(query)))
 
 
 def search_persons(query: str) -> QuerySet[Person]:
@@ -137,7 +139,7 @@ class HouseholdFilter(FilterSet):
         ]
 
     def filter_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if not value or not value.isdigit():
+        if not value or not (value.isascii() and value.isdigit()):
             return queryset
         low, high = area_range(value)
         return queryset.filter(village_id__gte=low, village_id__lt=high)
@@ -188,7 +190,7 @@ class PersonFilter(FilterSet):
         ]
 
     def filter_area(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if not value or not value.isdigit():
+        if not value or not (value.isascii() and value.isdigit()):
             return queryset
         low, high = area_range(value)
         return queryset.filter(household__village_id__gte=low, household__village_id__lt=high)

@@ -32,11 +32,13 @@ class Problem:
 MIN_YEAR = 2013
 
 # A mainland mobile number, or a fixed line with its area code (0873-1234567, 01012345678).
-PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# ASCII digits only ([0-9], never `\d`, which matches full-width and Arabic-Indic digits too):
+# a number stored with other digits is a second copy that no search finds (issue #11 item 3).
+PHONE = re.compile(r"^(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 PHONE_FIELDS = ("phone",)
 # 户编号: digits, beginning with the county's 6-digit area code (a number is unique within the
 # county), 16 to 18 long: the village's 12-digit code and a 4- to 6-digit serial.
-HOUSEHOLD_NUMBER = re.compile(r"^\d{16,18}$")
+HOUSEHOLD_NUMBER = re.compile(r"^[0-9]{16,18}$")
 YEAR_FIELDS = ("entry_year", "exit_year", "relocation_year", "year")
 # Amounts that are never negative: every income part (operating income is gross, its costs are
 # the separate operating_expenses, so only the derived net income can fall below zero), the

@@ -112,7 +112,7 @@ def _load(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Stand
     if isinstance(version, bool) or not isinstance(version, str | int):
         _fail(file, "version: 必须是文本 (version must be a string)")
     region = data["region"]
-    if region != "national" and not re.fullmatch(r"\d{2,12}", region):
+    if region != "national" and not re.fullmatch(r"[0-9]{2,12}", region):
         _fail(
             file,
             f"region: '{region}' 应为 national 或地区代码前缀 (national or an area code prefix)",

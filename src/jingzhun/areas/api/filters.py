@@ -23,7 +23,7 @@ class AreaFilter(FilterSet):
 
     def filter_code(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        if not value.isdigit() or len(value) > 12:
+        if not (value.isascii() and value.isdigit()) or len(value) > 12:
             return queryset.none()
         # A prefix as a range of the key: the primary-key index serves it on every backend.
         upper = value[:-1] + chr(ord(value[-1]) + 1)
