@@ -136,6 +136,7 @@ def _summary_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
             _("数据读取时间"),
             timezone.localtime(run.data_date).strftime("%Y-%m-%d %H:%M") if run.data_date else "",
         ),
+        (_("说明"), reports.snapshot_note(run)),
         (
             _("完成时间"),
             timezone.localtime(run.finished).strftime("%Y-%m-%d %H:%M") if run.finished else "",

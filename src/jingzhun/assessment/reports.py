@@ -35,6 +35,8 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -42,6 +44,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -449,14 +452,33 @@ def _place(names: dict[str, str], village: str) -> tuple[str, str, str]:
     )
 
 
+def snapshot_note(run: AssessmentRun) -> str:
+    """What every page and workbook of a run says about it: a snapshot of its data date. Its
+    rows stay under the village each household was in when assessed (`Verdict.area_code`):
+    re-scoping an old run by where households live now would change figures already reported
+    (docs/assessment.md "A run is a snapshot")."""
+    moment = run.data_date or run.finished or run.started
+    return str(_("本结果为 {date} 的评估快照；此后迁移的户按评估时所在村显示。")).format(
+        date=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    )
+
+
 def household_page_rows(run: AssessmentRun, user: Any, page: list[Verdict]) -> list[dict[str, Any]]:
     """One page of the drill-down, with what a list needs: head, size, place, the unmet
-    indicators and their sentences in the user's language. Three queries per page."""
+    indicators and their sentences in the user's language. Three queries per page.
+
+    `openable`: the user may open the household's page now (its CURRENT village is in their
+    scope; a household that moved out since the run is still a row of the snapshot, unlinked);
+    `moved`: its village now is not the one it was assessed in."""
     if not page:
         return []
     ids = [v.household_id for v in page]
     entities = [v.entity for v in page]
-    households = with_head_and_size(Household.objects.filter(pk__in=ids)).in_bulk()
+    households = (
+        with_head_and_size(Household.objects.filter(pk__in=ids))
+        .annotate(openable=Exists(Household.objects.visible_to(user).filter(pk=OuterRef("pk"))))
+        .in_bulk()
+    )
     text = explanation_field()
     reasons: dict[str, dict[str, str]] = defaultdict(dict)
     for entity, indicator, sentence in (
@@ -476,6 +498,8 @@ def household_page_rows(run: AssessmentRun, user: Any, page: list[Verdict]) -> l
             {
                 "verdict": verdict,
                 "household": household,
+                "openable": bool(household and household.openable),
+                "moved": bool(household and household.village_id != verdict.area_code),
                 "county": county,
                 "township": township,
                 "village": village,

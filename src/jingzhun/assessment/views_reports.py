@@ -128,6 +128,7 @@ def _run_context(run: AssessmentRun, user: Any) -> dict[str, Any]:
         "standard_name": reports.standard_name(run),
         "scope_name": excel.scope_name(run),
         "partial": run.wider_than(user.scope_prefix()),
+        "snapshot_note": reports.snapshot_note(run) if run.status == Status.FINISHED else "",
     }
 
 

@@ -57,6 +57,10 @@ class VillageSheet:
         return "".join((self.county, self.township, self.village))
 
     @property
+    def snapshot_note(self) -> str:
+        return reports.snapshot_note(self.run)
+
+    @property
     def households(self) -> int:
         return len(self.rows)
 
