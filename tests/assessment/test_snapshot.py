@@ -80,6 +80,12 @@ def test_a_household_that_moved_stays_in_the_old_run_of_its_old_village(
     html = old.get(reverse("assessment-list", args=[new_run.pk])).content.decode()
     assert moving.number not in html and staying.number in html
 
+    # Comparing the two runs, the old village sees the household in the old run only, unlinked.
+    query = f"?a={old_run.pk}&b={new_run.pk}&level=household&change=only_a"
+    html = old.get(reverse("assessment-compare") + query).content.decode()
+    assert moving.number in html
+    assert reverse("household-detail", args=[moving.pk]) not in html
+
 
 def test_a_move_inside_the_users_area_keeps_the_link(village, other_village, county_admin) -> None:
     moving = meeting_household(village)

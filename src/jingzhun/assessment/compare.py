@@ -29,6 +29,7 @@ from ibis.backends import BaseBackend
 from jingzhun import areacodes
 from jingzhun.areas.models import Area
 from jingzhun.engine.tables import normalise
+from jingzhun.registry.models import Household
 from jingzhun.standards import Indicator, Standard, StandardError, loader
 from jingzhun.standards.explain import is_rate
 
@@ -126,6 +127,20 @@ def with_names(backend: BaseBackend, table: ir.Table, level: str) -> ir.Table:
     heads = heads.group_by(p_id=heads.household_id).aggregate(head_name=heads.name.min())
     out = out.left_join(households, out.household_id == households.h_id).drop("h_id")
     return out.left_join(heads, out.household_id == heads.p_id).drop("p_id")
+
+
+def mark_openable(rows: list[dict[str, Any]], scope: str) -> None:
+    """rows[i]['openable']: the household's CURRENT village is in `scope`, so its page opens
+    (one query). A run is a snapshot: a household that has since moved out of the user's area is
+    still a row of the old run, listed without a link (docs/assessment.md)."""
+    ids = [row["household_id"] for row in rows if row.get("household_id")]
+    households = Household.objects.filter(pk__in=ids)
+    if scope:
+        upper = scope[:-1] + chr(ord(scope[-1]) + 1)  # the range test of `visible_to`
+        households = households.filter(village_id__gte=scope, village_id__lt=upper)
+    openable = set(households.values_list("pk", flat=True))
+    for row in rows:
+        row["openable"] = row.get("household_id") in openable
 
 
 def area_names(codes: list[str]) -> dict[str, str]:
@@ -409,6 +424,8 @@ class Comparison:
         t = self.changes(level)
         t = t.filter(t.change == change, in_scope(t.area_code, area))
         rows, has_next = page_of(with_names(self.backend, t, level), order_of(level), page)
+        if level == Level.HOUSEHOLD:
+            mark_openable(rows, self.scope)
         if change in (MET, UNMET):
             self.attach_reasons(level, rows)
         return rows, has_next
