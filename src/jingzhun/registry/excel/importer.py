@@ -3,6 +3,8 @@
 Nothing is written unless every row of every sheet is valid. Rows are matched to the database by
 natural key (户编号, 证件号码, household + year, …) and compared first, so re-importing the same
 file writes nothing. Members present in the database but absent from the file are kept.
+
+This module runs the steps: `reading.read_rows` → `checks.Importer` → `planning` → `writing.write`.
 """
 
 from __future__ import annotations
