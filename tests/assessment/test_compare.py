@@ -167,7 +167,7 @@ def test_years_newly_met_and_newly_unmet_households(years):
     assert reasons(unmet) == {h9: {"income": (3000.0, 2995.0, True)}}
     (income,) = unmet[0]["reasons"]
     assert (income["before_threshold"], income["after_threshold"]) == (2952.0, 2995.0)
-    assert income["explanation"] == "人均纯收入 2,995 元,未超过 2018 年标准 2,995 元"
+    assert income["explanation"] == "人均纯收入 2,995 元，未超过 2018 年标准 2,995 元"
     # h1's 16-year-old became due for the pension in 2018: a flip, though h1 stays unmet.
     flips = {
         r["indicator"]: (r["failing"], r["passing"]) for r in comparison.by_indicator("household")
@@ -239,7 +239,7 @@ def test_page_renders_and_links_households(client, years):
     html = response.content.decode()
     detail = reverse("household-detail", args=[years["h9"].pk])
     assert detail in html and "532527101202000109" in html
-    assert "人均纯收入 2,995 元,未超过 2018 年标准 2,995 元" in html
+    assert "人均纯收入 2,995 元，未超过 2018 年标准 2,995 元" in html
     assert "3,000（标准 2,952）" in html
     assert reverse("assessment-run", args=[b.pk]) in html
     response = client.get(url, {"a": a.pk, "b": b.pk, "level": "village", "by": "county"})

@@ -93,7 +93,7 @@ def test_history_on_the_household_page(client, three_runs):
     assert "由未达标转为达标" in newest and f"新达标：{HOUSING}" in newest
     middle = html[rows[1] : rows[2]]
     assert f"新达标：{INCOME}" in middle and f"新未达标：{HOUSING}" in middle
-    assert "人均纯收入 1,700 元,未超过 2018 年标准 2,995 元" in html[rows[2] :]
+    assert "人均纯收入 1,700 元，未超过 2018 年标准 2,995 元" in html[rows[2] :]
     assert "仅显示最近" not in html
 
 

@@ -131,7 +131,7 @@ def test_raised_collective_income_makes_v4_newly_miss(extra):
         25000.0,
     )
     assert (reason["before_threshold"], reason["after_threshold"]) == (20000.0, 30000.0)
-    assert reason["explanation"] == "村集体经济收入 25,000 元,低于 30,000 元"
+    assert reason["explanation"] == "村集体经济收入 25,000 元，低于 30,000 元"
     # Households and counties do not depend on the village parameter.
     assert summary(p, "household")[1]["unmet"] == 0
     assert summary(p, "county")[1]["unmet"] == 0

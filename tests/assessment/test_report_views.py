@@ -42,7 +42,7 @@ def test_run_page_is_the_report_hub(client, county_run):
     run, user, _fx = county_run
     response = page(client, user, "assessment-run", run)
     html = response.content.decode()
-    assert "云南省贫困退出标准(2018年)" in html and "泸西县" in html
+    assert "云南省贫困退出标准（2018年）" in html and "泸西县" in html
     assert [(s.level, s.entities, s.met) for s in response.context["summary"]] == [
         ("household", 7, 3),
         ("village", 8, 4),
@@ -112,7 +112,7 @@ def test_drill_down_links_households_and_explains(client, county_run):
     html = page(client, user, "assessment-list", run, "?indicator=income&met=0").content.decode()
     b = fx["households"]["B"]
     assert reverse("household-detail", args=[b.pk]) in html
-    assert "人均纯收入 1,700 元,未超过 2018 年标准 2,995 元" in html
+    assert "人均纯收入 1,700 元，未超过 2018 年标准 2,995 元" in html
     assert "户主B02" in html
 
 
@@ -209,7 +209,7 @@ def test_household_page_shows_latest_verdict_and_reasons(client, registry):  # n
     assert "达标评估" in html and "尚无已完成的达标评估" in html
     run = run_assessment(standard_id="yunnan-2018", year=2018, acting_user=user)
     html = client.get(reverse("household-detail", args=[h1.pk])).content.decode()
-    assert "人均纯收入 2,000.01 元,未超过 2018 年标准 2,995 元" in html
+    assert "人均纯收入 2,000.01 元，未超过 2018 年标准 2,995 元" in html
     assert reverse("assessment-run", args=[run.pk]) in html
-    assert "云南省贫困退出标准(2018年)" in html
+    assert "云南省贫困退出标准（2018年）" in html
     assert html.count('data-indicator="') >= 4  # income, education, medical, pension

@@ -106,7 +106,7 @@ def test_page_rows_carry_head_size_and_sentences(county_run):
     rows = reports.household_page_rows(run, user, page)
     c = next(r for r in rows if r["household"] == fx["households"]["C"])
     assert (c["head"], c["size"], c["township"], c["county"]) == ("户主C03", 1, "101镇", "泸西县")
-    assert c["reasons"][0] == "人均纯收入 1,700 元,未超过 2018 年标准 2,995 元"
+    assert c["reasons"][0] == "人均纯收入 1,700 元，未超过 2018 年标准 2,995 元"
     assert len(c["reasons"]) == 2 and c["unmet"][1].startswith("住房安全")
 
 
@@ -171,7 +171,7 @@ def test_county_projection_matches_hand_computed(county_run):
     ]
     share = indicators["exited_villages"]  # exited P1-P3 only (plans are not exits): 3 of 7
     assert (share.value_shown, share.threshold_shown, share.met) == ("42.86", "90.00", False)
-    assert share.sentence == "贫困村出列比例 42.86%,低于 90.00%"
+    assert share.sentence == "贫困村出列比例 42.86%，低于 90.00%"
     assert indicators["education_balance"].value_shown == "2016"
     assert indicators["income_growth"].met is True
 

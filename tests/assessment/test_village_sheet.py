@@ -18,7 +18,7 @@ from tests.procedures.pdftext import pdf_response_text
 
 pytestmark = pytest.mark.django_db
 
-INCOME_B = "人均纯收入 1,700 元,未超过 2018 年标准 2,995 元"
+INCOME_B = "人均纯收入 1,700 元，未超过 2018 年标准 2,995 元"
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_sheet_lists_exactly_the_village_households_with_sentences(client, count
     for other in "DEG":
         assert households[other].number not in html
     assert INCOME_B in html and "住房为C/D级危房" in html
-    assert "泸西县101镇101镇208村" in html and "云南省贫困退出标准(2018年)" in html
+    assert "泸西县101镇101镇208村" in html and "云南省贫困退出标准（2018年）" in html
     assert "2018 年度" in html and "评估户数：4 户" in html and "未达标：2 户" in html
     assert "驻村工作队队长（签字）" in html and "村干部（签字）" in html
     assert "@media print" in html and "table-header-group" in html

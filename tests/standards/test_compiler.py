@@ -232,37 +232,37 @@ def test_explanations(duckdb):
         return frame.loc[key].to_dict()
 
     assert explain(national, "household", row(households, 6), year=2018) == [
-        "人均纯收入 2,870 元,未超过 2018 年标准 2,995 元"
+        "人均纯收入 2,870 元，未超过 2018 年标准 2,995 元"
     ]
     assert explain(national, "household", row(households, 6), year=2018, language="en") == [
         "Per-capita net income 2,870 yuan, not above the 2018 line of 2,995 yuan"
     ]
     assert explain(national, "household", row(households, 2), year=2018) == [
-        "人均纯收入 2,995 元,未超过 2018 年标准 2,995 元"
+        "人均纯收入 2,995 元，未超过 2018 年标准 2,995 元"
     ]
     assert explain(national, "household", row(households, 5), year=2018) == [
-        "人均纯收入稳定超过国家扶贫标准未达标:无数据(缺少记录或分母为零)"
+        "人均纯收入稳定超过国家扶贫标准未达标：无数据（缺少记录或分母为零）"
     ]
     assert explain(national, "household", row(households, 17), year=2018) == [
-        "不愁吃未达标:无数据(缺少记录或分母为零)",
-        "义务教育有保障(无辍学)未达标:无数据(缺少记录或分母为零)",
+        "不愁吃未达标：无数据（缺少记录或分母为零）",
+        "义务教育有保障（无辍学）未达标：无数据（缺少记录或分母为零）",
     ]
     assert explain(national, "household", row(households, 7), year=2018) == ["不愁吃未达标"]
     assert explain(national, "household", row(households, 1), year=2018) == []
     assert explain(yunnan, "village", row(villages, "v05"), year=2018) == [
-        "贫困发生率低于标准未达标:无数据(缺少记录或分母为零)"
+        "贫困发生率低于标准未达标：无数据（缺少记录或分母为零）"
     ]
     assert explain(yunnan, "village", row(villages, "v05"), year=2018, language="en") == [
         "Poverty incidence below the limit not met: no data (missing record or zero denominator)"
     ]
     assert explain(yunnan, "village", row(villages, "v14"), year=2018) == [
-        "村集体经济收入 19,999.99 元,低于 20,000 元"
+        "村集体经济收入 19,999.99 元，低于 20,000 元"
     ]
     assert explain(yunnan, "village", row(villages, "v04"), year=2018) == [
-        "贫困发生率 3.00%,未低于 3.00%"
+        "贫困发生率 3.00%，未低于 3.00%"
     ]
     assert explain(yunnan, "county", row(counties, "c11"), year=2018) == [
-        "义务教育均衡发展认定年度为 2019 年,晚于评估年度 2018 年"
+        "义务教育均衡发展认定年度为 2019 年，晚于评估年度 2018 年"
     ]
     assert explain(yunnan, "county", row(counties, "c08"), year=2018) == []
 
@@ -278,7 +278,7 @@ def test_default_sentence_without_template(tmp_path):
     standard = load(path)
     row = {"pop__value": 1234.5, "pop__threshold": 1500.0, "pop__met": False}
 
-    assert explain(standard, "village", row) == ["人口未达标:1,234.5(要求不低于 1,500)"]
+    assert explain(standard, "village", row) == ["人口未达标：1,234.5（要求不低于 1,500）"]
     assert explain(standard, "village", row, language="en") == [
         "Population not met: 1,234.5 (required: at least 1,500)"
     ]
@@ -303,9 +303,9 @@ def test_set_based_explanations_on_duckdb(duckdb):
     )
 
     assert texts[1] == ""
-    assert texts[6] == "人均纯收入 2,870 元,未超过 2018 年标准 2,995 元"
+    assert texts[6] == "人均纯收入 2,870 元，未超过 2018 年标准 2,995 元"
     assert texts[7] == "不愁吃未达标"
     assert (
-        texts[17] == "不愁吃未达标:无数据(缺少记录或分母为零);"
-        "义务教育有保障(无辍学)未达标:无数据(缺少记录或分母为零)"
+        texts[17] == "不愁吃未达标：无数据（缺少记录或分母为零）;"
+        "义务教育有保障（无辍学）未达标：无数据（缺少记录或分母为零）"
     )

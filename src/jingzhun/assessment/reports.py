@@ -75,9 +75,9 @@ class VillageClass:
 
     choices = [
         (EXITED, _("已出列")),
-        (PLANNED_READY, _("计划本年出列,已达标")),
-        (PLANNED_NOT_READY, _("计划本年出列,未达标")),
-        (READY_UNPLANNED, _("已达标,未列入本年计划")),
+        (PLANNED_READY, _("计划本年出列，已达标")),
+        (PLANNED_NOT_READY, _("计划本年出列，未达标")),
+        (READY_UNPLANNED, _("已达标，未列入本年计划")),
         (NOT_READY, _("未达标")),
         (NOT_POOR, _("非贫困村")),
     ]

@@ -29,12 +29,12 @@ OP_TEXT = {
     },
 }
 DEFAULT = {
-    "zh": "{label}未达标:{value}(要求{op} {threshold})",
+    "zh": "{label}未达标：{value}（要求{op} {threshold}）",
     "en": "{label} not met: {value} (required: {op} {threshold})",
 }
 DEFAULT_BOOL = {"zh": "{label}未达标", "en": "{label} not met"}
 MISSING = {
-    "zh": "{label}未达标:无数据(缺少记录或分母为零)",
+    "zh": "{label}未达标：无数据（缺少记录或分母为零）",
     "en": "{label} not met: no data (missing record or zero denominator)",
 }
 

@@ -90,7 +90,7 @@ def _load(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Stand
     except FileNotFoundError:
         _fail(file, "文件不存在 (file not found)")
     except tomllib.TOMLDecodeError as exc:
-        _fail(file, f"TOML 语法错误: {exc} (TOML syntax error)")
+        _fail(file, f"TOML 语法错误：{exc} (TOML syntax error)")
 
     for key in data:
         if key not in TOP_KEYS:
@@ -262,7 +262,7 @@ def _indicator(raw: dict, level: str, file: str, parameters: dict[str, Decimal])
 
     if not ID_RE.match(ind) or ind in RESERVED_IDS:
         fail(
-            "id: 只能用小写字母、数字和单个下划线,且不能是保留名 "
+            "id: 只能用小写字母、数字和单个下划线，且不能是保留名 "
             "(lower-case identifier, not reserved)"
         )
     for key in REQUIRED_INDICATOR:
@@ -292,7 +292,7 @@ def _indicator(raw: dict, level: str, file: str, parameters: dict[str, Decimal])
         for name in names(tree):
             if fields[name].type not in ("number", "year"):
                 fail(
-                    f"value: 字段 '{name}' 不是数值,不能比较或计算 "
+                    f"value: 字段 '{name}' 不是数值，不能比较或计算 "
                     f"(field '{name}' is {fields[name].type}, not a number)"
                 )
         if threshold is None:

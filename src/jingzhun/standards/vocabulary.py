@@ -33,7 +33,7 @@ HOUSEHOLD = {
         Field("has_income", "bool", "有当年收入记录", "income recorded for the year"),
         Field("food_secure", "bool", "不愁吃", "food assured"),
         Field("clothing_secure", "bool", "不愁穿", "clothing assured"),
-        Field("housing_safe", "bool", "住房安全(非C/D级危房)", "safe housing (not grade C/D)"),
+        Field("housing_safe", "bool", "住房安全（非C/D级危房）", "safe housing (not grade C/D)"),
         Field("water_safe", "bool", "饮水安全", "safe drinking water"),
         Field("dropouts", "number", "义务教育阶段辍学人数", "compulsory-education dropouts"),
         Field(
@@ -57,7 +57,7 @@ HOUSEHOLD = {
         Field(
             "pension_due",
             "number",
-            "应参加养老保险人数(16岁以上非在校)",
+            "应参加养老保险人数（16岁以上非在校）",
             "members due for pension insurance (16+, not in school)",
         ),
         Field(
@@ -80,10 +80,10 @@ RURAL_POPULATION = Field(
 POOR_PERSONS = Field(
     "poor_persons",
     "number",
-    "未脱贫人口(含返贫)",
+    "未脱贫人口（含返贫）",
     "registered poor persons (incl. relapsed)",
 )
-INCIDENCE = Field("incidence", "number", "贫困发生率(%)", "poverty incidence (%)")
+INCIDENCE = Field("incidence", "number", "贫困发生率（%）", "poverty incidence (%)")
 
 VILLAGE = {
     f.name: f
@@ -105,7 +105,7 @@ VILLAGE = {
         Field("unsafe_houses", "number", "C/D级危房户数", "registered households in C/D houses"),
         Field("public_space", "bool", "有公共活动场所", "public activity space"),
         Field(
-            "collective_income", "number", "村集体经济收入(元)", "collective economy income (yuan)"
+            "collective_income", "number", "村集体经济收入（元）", "collective economy income (yuan)"
         ),
     ]
 }
@@ -120,13 +120,13 @@ COUNTY = {
         Field(
             "rural_income_growth",
             "number",
-            "农村居民人均可支配收入增幅(%)",
+            "农村居民人均可支配收入增幅（%）",
             "rural income growth (%)",
         ),
         Field(
             "province_income_growth",
             "number",
-            "全省农村居民人均可支配收入增幅(%)",
+            "全省农村居民人均可支配收入增幅（%）",
             "province rural income growth (%)",
         ),
         Field("poor_villages", "number", "贫困村数", "poor villages"),
@@ -134,7 +134,7 @@ COUNTY = {
         Field(
             "exited_village_share",
             "number",
-            "贫困村出列比例(%)",
+            "贫困村出列比例（%）",
             "share of poor villages exited (%)",
         ),
         Field("registered_households", "number", "建档立卡户数", "registered households"),
@@ -144,7 +144,7 @@ COUNTY = {
             "享受帮扶措施户数",
             "households reached by a measure",
         ),
-        Field("measure_coverage", "number", "帮扶措施覆盖率(%)", "measure coverage (%)"),
+        Field("measure_coverage", "number", "帮扶措施覆盖率（%）", "measure coverage (%)"),
         Field(
             "education_balance_year",
             "year",
