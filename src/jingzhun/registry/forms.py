@@ -15,6 +15,7 @@ from jingzhun.areas.models import Area
 
 from . import choices as c
 from .models import Household, Income, Person
+from .services import row_token
 
 
 class DateInput(forms.DateInput):
@@ -71,6 +72,14 @@ HOUSEHOLD_CONDITIONS = [
 HOUSEHOLD_GROUPS = [(_("基本情况"), HOUSEHOLD_BASIC), (_("生产生活条件"), HOUSEHOLD_CONDITIONS)]
 
 
+def add_edit_token(form: forms.ModelForm) -> None:
+    """On an edit form, a hidden digest of the row as shown: the service refuses the save when
+    the row changed since (someone else's edit would otherwise be reverted unseen)."""
+    form.fields["edit_token"] = forms.CharField(
+        widget=forms.HiddenInput, required=False, initial=row_token(form.instance)
+    )
+
+
 class HouseholdForm(forms.ModelForm):
     """Household fields; `village` offers only villages inside the user's scope."""
 
@@ -93,6 +102,7 @@ class HouseholdForm(forms.ModelForm):
             Area.objects.visible_to(user).filter(level=Level.VILLAGE).order_by("code")
         )
         if self.instance.pk:
+            add_edit_token(self)
             self.initial["other_causes"] = self.instance.other_cause_list()
             # Changed only through a procedure (动态管理); shown, not editable.
             for name in ("status", "exit_year"):
@@ -148,6 +158,7 @@ class PersonForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            add_edit_token(self)
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _("留空则不修改；当前号码以脱敏形式显示在户页面")
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from jingzhun import idcodes, namekeys
 from jingzhun.audit import services as audit
-from jingzhun.audit.models import Action
+from jingzhun.audit.models import Action, AuditEntry
 
 from . import choices as c
 from . import validation
@@ -70,6 +72,40 @@ def replace_name_keys(persons: Iterable[Person]) -> None:
     )
 
 
+def _plain(value: Any) -> str:
+    # 2, 2.0 and 2.00 are one stored value (an unsaved instance may hold any of them).
+    return str(value.normalize() if isinstance(value, Decimal) else value)
+
+
+def row_token(instance: models.Model) -> str:
+    """A keyed digest of the row as stored. An edit page carries it from the form it showed to
+    the save, which refuses to save when the row changed in between (someone else's edit through
+    the API, the import or a procedure would otherwise be silently reverted: issue #11 item 5).
+    Keyed with the secret key, so the page gives no way to test guesses of a value it masks."""
+    values = "\x1f".join(
+        _plain(getattr(instance, f.attname)) for f in instance._meta.concrete_fields
+    )
+    return salted_hmac("jingzhun.registry.edit_token", values).hexdigest()
+
+
+def _ensure_unchanged(instance: models.Model, token: str | None, message: str) -> None:
+    """Refuse the save when the row (read under lock) is no longer the one the form showed.
+    `message` has a `{last}` slot: the last change the trail holds, when there is one."""
+    if token is None or constant_time_compare(token, row_token(instance)):
+        return
+    last = (
+        AuditEntry.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))
+        .select_related("actor")
+        .first()
+    )
+    detail = ""
+    if last is not None:
+        when = timezone.localtime(last.timestamp).strftime("%Y-%m-%d %H:%M")
+        who = last.actor.get_username() if last.actor else _("系统")
+        detail = _("（最近一次修改：{who}，{when}）").format(who=who, when=when)
+    raise ValidationError(message.format(last=detail))
+
+
 def _audit(
     user: Any, action: str, instance: Any, household: Household, changes: dict, message: str = ""
 ) -> None:
@@ -119,10 +155,21 @@ def create_household(
 
 
 @transaction.atomic
-def update_household(household: Household, data: Mapping[str, Any], *, acting_user: Any) -> dict:
-    """Change household fields; return the {field: [old, new]} recorded (empty: no change)."""
+def update_household(
+    household: Household,
+    data: Mapping[str, Any],
+    *,
+    acting_user: Any,
+    edit_token: str | None = None,
+) -> dict:
+    """Change household fields; return the {field: [old, new]} recorded (empty: no change).
+    `edit_token` (the page form's `row_token(household)` when it was shown) refuses the edit
+    if the household changed since."""
     ensure_can_edit(acting_user, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _ensure_unchanged(
+        household, edit_token, _("该户在您打开表单后已被他人修改{last}，请刷新后重新编辑")
+    )
     before = audit.snapshot(household)
     locked = [f for f in PROCEDURE_FIELDS if f in data and data[f] != getattr(household, f)]
     if locked:
@@ -212,10 +259,20 @@ def add_person(household: Household, data: Mapping[str, Any], *, acting_user: An
 
 
 @transaction.atomic
-def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) -> dict:
-    """Change a member's fields; the household keeps exactly one head."""
+def update_person(
+    person: Person,
+    data: Mapping[str, Any],
+    *,
+    acting_user: Any,
+    edit_token: str | None = None,
+) -> dict:
+    """Change a member's fields; the household keeps exactly one head. `edit_token` as in
+    `update_household`."""
     ensure_can_edit(acting_user, person.household)
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    _ensure_unchanged(
+        person, edit_token, _("该成员信息在您打开表单后已被他人修改{last}，请刷新后重新编辑")
+    )
     before = audit.snapshot(person)
     for key, value in data.items():
         setattr(person, key, value)

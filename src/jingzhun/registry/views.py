@@ -379,7 +379,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         changes = _save(
-            lambda: services.update_household(household, data, acting_user=request.user), [form]
+            lambda: services.update_household(
+                household,
+                data,
+                acting_user=request.user,
+                edit_token=form.cleaned_data.get("edit_token") or None,
+            ),
+            [form],
         )
         if changes is not None:
             if changes:
@@ -424,7 +430,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         changes = _save(
-            lambda: services.update_person(person, form.service_data(), acting_user=request.user),
+            lambda: services.update_person(
+                person,
+                form.service_data(),
+                acting_user=request.user,
+                edit_token=form.cleaned_data.get("edit_token") or None,
+            ),
             [form],
         )
         if changes is not None:
