@@ -223,6 +223,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "jingzhun.core.paging.DeferredJoinPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's handler plus ProtectedError → 409 with the reason (core/api_errors.py).
+    "EXCEPTION_HANDLER": "jingzhun.core.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingzhun API",

@@ -10,9 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.translation import gettext
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+# The deepest page a list serves (issue #11 item 9): the offset of page 10**20 does not fit a
+# database integer (SQLite raised OverflowError, a 500). Ten million pages of 50 is far past
+# any list this system holds.
+MAX_PAGE = 10_000_000
+
+
+def page_error() -> str:
+    return gettext("页码应为1至{max}之间的整数").format(max=MAX_PAGE)
+
+
+def page_number(value: str | None) -> int:
+    """The page a list page shows: 1 when missing or not a number (as the pager always did),
+    a 400 (the Chinese 400 page) past MAX_PAGE."""
+    try:
+        number = max(int(value or "1"), 1)
+    except ValueError:
+        return 1
+    if number > MAX_PAGE:
+        raise BadRequest(page_error())
+    return number
 
 
 def fetch_page(queryset: QuerySet, offset: int, limit: int) -> list[Any]:
@@ -42,3 +66,12 @@ class DeferredJoinPagination(PageNumberPagination):
     """The API's page-number pagination, deep pages included."""
 
     django_paginator_class = DeferredJoinPaginator
+
+    def get_page_number(self, request: Any, paginator: Paginator) -> Any:
+        """A page past MAX_PAGE is a 400 naming the parameter; a page past the end of the list
+        stays DRF's 404."""
+        number = super().get_page_number(request, paginator)
+        digits = isinstance(number, str) and number.isascii() and number.isdigit()
+        if digits and int(number) > MAX_PAGE:
+            raise ValidationError({self.page_query_param: [page_error()]})
+        return number

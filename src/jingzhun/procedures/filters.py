@@ -6,7 +6,7 @@ import django_filters as df
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.core.filters import FilterSet
+from jingzhun.core.filters import AreaCodeFilter, FilterSet, IntegerFilter
 
 from .flows import STATE_CHOICES, Kind
 from .models import Batch, Objection, ObjectionStatus, Procedure
@@ -21,7 +21,7 @@ def _area(queryset: QuerySet, path: str, value: str) -> QuerySet:
 
 class BatchFilter(FilterSet):
     kind = df.MultipleChoiceFilter(distinct=False, choices=Kind.choices, label=_("类别"))
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
 
     class Meta:
         model = Batch
@@ -34,11 +34,11 @@ class BatchFilter(FilterSet):
 # References are plain numbers, not model choices: a choice field would tell apart "exists in
 # another area" (empty list) from "does not exist" (400).
 class ProcedureFilter(FilterSet):
-    batch = df.NumberFilter(field_name="batch_id", label=_("批次"))
-    household = df.NumberFilter(field_name="household_id", label=_("贫困户"))
+    batch = IntegerFilter(field_name="batch_id", label=_("批次"))
+    household = IntegerFilter(field_name="household_id", label=_("贫困户"))
     kind = df.MultipleChoiceFilter(distinct=False, choices=Kind.choices, label=_("类别"))
     state = df.MultipleChoiceFilter(distinct=False, choices=STATE_CHOICES, label=_("进度"))
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
 
     class Meta:
         model = Procedure
@@ -52,8 +52,8 @@ class ObjectionFilter(FilterSet):
     status = df.MultipleChoiceFilter(
         distinct=False, choices=ObjectionStatus.choices, label=_("处理状态")
     )
-    batch = df.NumberFilter(field_name="procedure__batch_id", label=_("批次"))
-    procedure = df.NumberFilter(field_name="procedure_id", label=_("办理程序"))
+    batch = IntegerFilter(field_name="procedure__batch_id", label=_("批次"))
+    procedure = IntegerFilter(field_name="procedure_id", label=_("办理程序"))
 
     class Meta:
         model = Objection

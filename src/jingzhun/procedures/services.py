@@ -274,6 +274,10 @@ def _propose_one(batch: Batch, proposal: Proposal, user: Any) -> Procedure:
             raise ValidationError({"village": [_("该村不是未出列的贫困村")]})
         who, household, village_code = village.name, None, village.code
     else:
+        if proposal.household is None:  # a village given to a household batch (issue #11 item 9)
+            raise ValidationError(
+                {"household": [_("{kind}须指明贫困户").format(kind=Kind(batch.kind).label)]}
+            )
         household = Household.objects.select_for_update().get(pk=proposal.household.pk)
         who, village_code = (
             _("户编号 {number}").format(number=household.number),

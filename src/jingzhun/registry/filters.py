@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes, idcodes, namekeys, povertylines
-from jingzhun.core.filters import FilterSet
+from jingzhun.core.filters import AreaCodeFilter, FilterSet, YearFilter
 
 from . import choices as c
 from .models import Helper, Household, Income, Measure, Person, PersonNameKey
@@ -109,7 +109,7 @@ def search_persons(query: str) -> QuerySet[Person]:
 class HouseholdFilter(FilterSet):
     # distinct=False throughout: these filters join nothing, and SELECT DISTINCT over every
     # column costs hundreds of milliseconds at a million rows.
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
     status = df.MultipleChoiceFilter(
         distinct=False, choices=c.Status.choices, label=_("贫困户状态")
     )
@@ -120,7 +120,10 @@ class HouseholdFilter(FilterSet):
     gap = df.MultipleChoiceFilter(
         distinct=False, choices=GAP_CHOICES, method="filter_gap", label=_("两不愁三保障及收入缺口")
     )
-    year = df.NumberFilter(method="filter_noop", label=_("收入年度"))
+    # From the first year with a poverty line: the income gap compares with that year's line.
+    year = YearFilter(
+        method="filter_noop", min_value=min(povertylines.table("national")), label=_("收入年度")
+    )
     q = df.CharFilter(method="filter_q", label=_("姓名、拼音首字母或户编号"))
 
     class Meta:
@@ -169,7 +172,7 @@ class HouseholdFilter(FilterSet):
 
 
 class PersonFilter(FilterSet):
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
     q = df.CharFilter(method="filter_q", label=_("姓名或拼音首字母"))
 
     class Meta:
@@ -204,7 +207,7 @@ class PersonFilter(FilterSet):
 
 
 class IncomeFilter(FilterSet):
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
 
     class Meta:
         model = Income
@@ -214,7 +217,7 @@ class IncomeFilter(FilterSet):
 
 
 class HelperFilter(FilterSet):
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
     name = df.CharFilter(lookup_expr="startswith", label=_("姓名"))
     unit = df.CharFilter(lookup_expr="icontains", label=_("工作单位"))
 
@@ -226,7 +229,7 @@ class HelperFilter(FilterSet):
 
 
 class MeasureFilter(FilterSet):
-    area = df.CharFilter(method="filter_area", label=_("区划代码"))
+    area = AreaCodeFilter(method="filter_area", label=_("区划代码"))
     kind = df.MultipleChoiceFilter(
         distinct=False, choices=c.MeasureKind.choices, label=_("措施类别")
     )

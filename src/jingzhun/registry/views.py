@@ -25,7 +25,7 @@ from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 from jingzhun.assessment.history import household_history
 from jingzhun.audit.models import AuditEntry
-from jingzhun.core.paging import fetch_page
+from jingzhun.core.paging import fetch_page, page_number
 from jingzhun.procedures.queries import household_procedures
 
 from . import choices as c
@@ -124,10 +124,7 @@ def _render_list(
         clean, queryset=scoped.order_by("village_id", "number"), request=request
     )
     _filter_form_widgets(filterset, request.user)
-    try:
-        page = max(int(params.get("page", "1")), 1)
-    except ValueError:
-        page = 1
+    page = page_number(params.get("page"))
     rows: list[Household] = []
     has_next = False
     total = None

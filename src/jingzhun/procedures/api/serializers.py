@@ -10,6 +10,7 @@ from rest_framework import serializers
 from jingzhun import masking
 from jingzhun.accounts.api.base import ScopedPrimaryKeyField
 from jingzhun.areas.models import Area
+from jingzhun.core.filters import ID_MAX, ID_MIN
 from jingzhun.core.serializers import ModelSerializer
 from jingzhun.registry.models import Household
 
@@ -68,13 +69,19 @@ class ProposalItemSerializer(serializers.Serializer):
     )
     evidence = serializers.DictField(required=False, label=_("提出环节的依据材料"))
 
+    def validate(self, attrs: dict) -> dict:
+        """Exactly one of household (household procedures) and village (village exits)."""
+        if (attrs.get("household") is None) == (attrs.get("village") is None):
+            raise serializers.ValidationError(_("贫困户和行政村须且只须填写一项"))
+        return attrs
+
 
 class ProposeSerializer(serializers.Serializer):
     proposals = ProposalItemSerializer(many=True, allow_empty=False, label=_("提出对象"))
 
 
 class StepRecordSerializer(ModelSerializer):
-    actor = serializers.StringRelatedField(label=_("办理人"))
+    actor = serializers.StringRelatedField(allow_null=True, label=_("办理人"))
 
     class Meta:
         model = StepRecord
@@ -85,8 +92,8 @@ class ObjectionSerializer(ModelSerializer):
     """Staff view of an objection; the objector's contact is masked."""
 
     contact = serializers.SerializerMethodField(label=_("联系方式（脱敏）"))
-    recorded_by = serializers.StringRelatedField(label=_("登记人"))
-    decided_by = serializers.StringRelatedField(label=_("处理人"))
+    recorded_by = serializers.StringRelatedField(allow_null=True, label=_("登记人"))
+    decided_by = serializers.StringRelatedField(allow_null=True, label=_("处理人"))
 
     class Meta:
         model = Objection
@@ -172,14 +179,21 @@ class AwaitingSerializer(ProcedureSerializer):
         return blocked_reason(procedure)
 
 
+# Procedure.version is a PositiveIntegerField: bounded like the column (issue #11 item 9: an
+# over-large number reached the database and SQLite raised OverflowError).
+VERSION_MAX = 2**31 - 1
+
+
 class StepRequestSerializer(serializers.Serializer):
     procedures = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, label=_("办理程序编号")
+        child=serializers.IntegerField(min_value=ID_MIN, max_value=ID_MAX),
+        allow_empty=False,
+        label=_("办理程序编号"),
     )
     step = serializers.ChoiceField(choices=StepId.choices, label=_("环节"))
     evidence = serializers.DictField(label=_("依据材料"))
     versions = serializers.DictField(
-        child=serializers.IntegerField(min_value=0),
+        child=serializers.IntegerField(min_value=0, max_value=VERSION_MAX),
         required=False,
         label=_("读取时的版本 {编号: version}"),
     )
@@ -201,4 +215,6 @@ class CloseRequestSerializer(serializers.Serializer):
         label=_("不予通过或撤回"),
     )
     reason = serializers.CharField(max_length=300, label=_("原因"))
-    version = serializers.IntegerField(min_value=0, required=False, label=_("读取时的版本"))
+    version = serializers.IntegerField(
+        min_value=0, max_value=VERSION_MAX, required=False, label=_("读取时的版本")
+    )

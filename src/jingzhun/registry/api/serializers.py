@@ -184,7 +184,7 @@ class MeasureSerializer(HouseholdChildSerializer):
 
 
 class StatusChangeSerializer(ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)  # null: a system change
 
     class Meta:
         model = StatusChange
@@ -192,7 +192,7 @@ class StatusChangeSerializer(ModelSerializer):
 
 
 class AuditEntrySerializer(ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)  # null: a system change
 
     class Meta:
         model = AuditEntry
