@@ -20,6 +20,7 @@ from jingzhun.audit.models import Action
 from jingzhun.exports.kinds import ExportKind
 from jingzhun.standards.explain import number
 from jingzhun.standards.schema import LEVEL_ZH
+from jingzhun.workbook.safe import append_row
 
 from .choices import Level
 from .compare import (
@@ -125,9 +126,9 @@ def write_workbook(
             cell = WriteOnlyCell(sheet, value=str(text))
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             header.append(cell)
-        sheet.append(header)
+        append_row(sheet, header)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
             done += 1
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done, total)

@@ -22,6 +22,7 @@ from jingzhun import rates
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
+from jingzhun.workbook.safe import append_row
 
 from . import reports
 from .choices import Level
@@ -54,7 +55,7 @@ def _sheet(book: Workbook, title: str, headers: list[tuple[str, int]]) -> Any:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cells.append(cell)
-    sheet.append(cells)
+    append_row(sheet, cells)
     return sheet
 
 
@@ -156,7 +157,7 @@ def _summary_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
         (_("导出人"), str(user)),
     ]
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     return len(rows)
 
 
@@ -197,7 +198,7 @@ def _household_sheet(
         ]
         if reasons:
             values += [_met(row["met"]), row["unmet"], row["reasons"]]
-        sheet.append(values)
+        append_row(sheet, values)
         count += 1
     return count
 
@@ -226,7 +227,8 @@ def _blockers_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
     for level, population in populations.items():
         result = reports.blockers(run, user, level)
         for row in result.rows:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     str(Level(level).label),
                     population,
@@ -237,7 +239,7 @@ def _blockers_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
                     _rate(sheet, row.share),
                     row.only,
                     _rate(sheet, row.only_share),
-                ]
+                ],
             )
             count += 1
     return count
@@ -255,9 +257,10 @@ def _areas_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
     headers += [(_("{label}未达标").format(label=i.label), 16) for i in breakdown.indicators]
     sheet = _sheet(book, AREAS, headers)
     for row in breakdown.rows:
-        sheet.append(
+        append_row(
+            sheet,
             [row.code, row.name, row.population, row.met, _rate(sheet, row.met_share)]
-            + [cell.unmet for cell in row.rows]
+            + [cell.unmet for cell in row.rows],
         )
     return len(breakdown.rows)
 
@@ -281,7 +284,8 @@ def _villages_sheet(
     sheet = _sheet(book, VILLAGES, headers)
     count = 0
     for row in reports.village_export_rows(run, user, queryset, area=area):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row["county"],
                 row["township"],
@@ -293,7 +297,7 @@ def _villages_sheet(
                 _rate(sheet, row["incidence"]),
             ]
             + [_met(cell["met"]) for cell in row["cells"]]
-            + [_met(row["ready"]), str(row["klass_label"]), ";".join(row["missing"])]
+            + [_met(row["ready"]), str(row["klass_label"]), ";".join(row["missing"])],
         )
         count += 1
     return count
@@ -363,7 +367,7 @@ def _counties_sheet(book: Workbook, run: AssessmentRun, user: Any) -> int:
                 verdict = _("{met}（不变）").format(met=verdict)
             values += [_value(sheet, item, item.projected), verdict]
         values.append(_met(county.projected_met))
-        sheet.append(values)
+        append_row(sheet, values)
     return len(projections)
 
 

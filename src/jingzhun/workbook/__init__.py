@@ -9,6 +9,7 @@ report.py    `RowError`, `SheetCounts`: what an import reports
 actors.py    `SYSTEM` (the command line without --user), `resolve_user`
 styles.py    header cells, example rows, fills and fonts
 annotate.py  `annotate_errors`: the user's own file with an 错误信息 column
+safe.py      `append_row`, `safe_cell`: every written value as text or a number, never a formula
 web.py       the import pages' error file kept for its uploader, the .xlsx response
 """
 

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from .columns import ERROR_HEADER
 from .report import RowError
+from .safe import safe_cell
 from .styles import ERROR_FILL, REQUIRED_FONT
 
 
@@ -61,7 +62,10 @@ def annotate_errors(
             # Header-level problems (a missing column, an unreadable file) sit beside the
             # 错误信息 header of row 1, which stays the header.
             at = target_col + 1 if row_number == 1 else target_col
-            cell = sheet.cell(row=row_number, column=at, value="；".join(messages))
+            # A message may echo the user's text first: written as text, never a formula.
+            cell = safe_cell(
+                sheet, sheet.cell(row=row_number, column=at, value="；".join(messages))
+            )
             cell.fill = ERROR_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     book.save(target)

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.workbook import SYSTEM, cells
+from jingzhun.workbook.safe import append_row
 from jingzhun.workbook.styles import MAX_ROWS, example_row, header_cell
 
 from ..choices import Level
@@ -66,7 +67,7 @@ def _book(template: bool) -> tuple[Workbook, Any]:
         notes = book.create_sheet(INSTRUCTIONS)
         notes.column_dimensions["A"].width = 110
         for line in _instructions():
-            notes.append([line])
+            append_row(notes, [line])
     sheet = book.create_sheet(SHEET)
     sheet.freeze_panes = "C2"
     for index, col in enumerate(COLUMNS, start=1):
@@ -80,7 +81,7 @@ def _book(template: bool) -> tuple[Workbook, Any]:
             rule.error = _("请从列表中选择")
             rule.add(f"{letter}2:{letter}{MAX_ROWS}")
             sheet.data_validations.append(rule)
-    sheet.append([header_cell(sheet, col) for col in COLUMNS])
+    append_row(sheet, [header_cell(sheet, col) for col in COLUMNS])
     return book, sheet
 
 
@@ -110,7 +111,7 @@ def template_workbook() -> bytes:
     """The empty area workbook: 说明 (instructions) and 区划 with example rows marked 【示例】."""
     book, sheet = _book(template=True)
     for example in EXAMPLES:
-        sheet.append(example_row(sheet, COLUMNS, _row(example), {"code"}))
+        append_row(sheet, example_row(sheet, COLUMNS, _row(example), {"code"}))
     return _finish(book)
 
 
@@ -122,7 +123,7 @@ def export_workbook(areas: QuerySet[Area] | None = None, *, acting_user: Any) ->
     book, sheet = _book(template=False)
     count = 0
     for values in visible.order_by("code").values(*(col.field for col in COLUMNS)):
-        sheet.append(_row(values))
+        append_row(sheet, _row(values))
         count += 1
     content = _finish(book)
     with transaction.atomic():

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.workbook import SYSTEM, cells
+from jingzhun.workbook.safe import append_row
 from jingzhun.workbook.styles import MAX_ROWS, example_row, header_cell
 
 from ..models import Helper, Household, Income, Measure, Person
@@ -55,7 +56,7 @@ def _option_sheet(book: Workbook) -> None:
     sheet = book.create_sheet(OPTIONS_SHEET)
     columns, _formulas = _option_columns()
     for index in range(max(len(c) for c in columns)):
-        sheet.append([c[index] if index < len(c) else None for c in columns])
+        append_row(sheet, [c[index] if index < len(c) else None for c in columns])
     sheet.sheet_state = "hidden"
 
 
@@ -74,7 +75,7 @@ def _new_sheet(book: Workbook, spec: Sheet, formulas: dict[str, str]) -> Any:
             rule.error = _("请从列表中选择")
             rule.add(f"{letter}2:{letter}{MAX_ROWS}")
             sheet.data_validations.append(rule)
-    sheet.append([header_cell(sheet, col) for col in spec.columns])
+    append_row(sheet, [header_cell(sheet, col) for col in spec.columns])
     return sheet
 
 
@@ -111,8 +112,9 @@ def template_workbook() -> bytes:
     book, sheets = _book()
     for spec in SHEETS:
         values = _row(spec, spec.example, _labels(spec))
-        sheets[spec.title].append(
-            example_row(sheets[spec.title], spec.columns, values, {"number", "household_number"})
+        append_row(
+            sheets[spec.title],
+            example_row(sheets[spec.title], spec.columns, values, {"number", "household_number"}),
         )
     return _finish(book)
 
@@ -210,7 +212,7 @@ def write_export(
     for spec in SHEETS:
         labels, sheet, count = _labels(spec), sheets[spec.title], 0
         for values in rows[spec.title]:
-            sheet.append(_row(spec, values, labels))
+            append_row(sheet, _row(spec, values, labels))
             count += 1
             if progress is not None:
                 done += 1
