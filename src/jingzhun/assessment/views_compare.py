@@ -27,6 +27,7 @@ from jingzhun.areas.choices import Level as AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
+from jingzhun.core.paging import page_number
 from jingzhun.exports.tasks import create_job
 from jingzhun.standards import Standard, StandardError, loader
 from jingzhun.standards.schema import LEVEL_ZH
@@ -71,13 +72,6 @@ SYNC_EXPORT_MAX_ROWS = 2_000
 # ------------------------------------------------------------------------------ formatting
 
 
-def _int(text: str | None, default: int = 1) -> int:
-    try:
-        return max(1, int(text or default))
-    except ValueError:
-        return default
-
-
 def _area_param(text: str | None) -> str:
     """An area prefix from a link (digits only, at most 12)."""
     text = (text or "").strip()
@@ -112,7 +106,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         by = grouping(level, request.GET.get("by"))
         change = request.GET.get("change")
         change = change if change in CHANGES else UNMET
-        page = _int(request.GET.get("page"))
+        page = page_number(request.GET.get("page"))
         area = _area_param(request.GET.get("area"))
         areas, level_totals = comparison.by_area(level, by)
         for row in areas:
@@ -321,7 +315,7 @@ def _show(text: str | None) -> tuple[str, str, int, str]:
     parts = (text or "").split(".")
     level = parts[0] if parts and parts[0] in LEVELS else Level.HOUSEHOLD
     change = parts[1] if len(parts) > 1 and parts[1] in PREVIEW_CHANGES else UNMET
-    page = _int(parts[2] if len(parts) > 2 else None)
+    page = page_number(parts[2] if len(parts) > 2 else None)
     area = _area_param(parts[3] if len(parts) > 3 else None)
     return level, change, page, area
 
