@@ -261,16 +261,18 @@ class Importer:
             owner = self.hh_by_id[existing.household_id]
             if owner.number == number:
                 continue
-            if self.status_of(owner) in c.ACTIVE_STATUSES:
+            # The other household is named only inside the user's scope, as on the form and
+            # the API (services._check_person_unique): its number locates the person.
+            if not self.in_scope(owner.village_id):
+                self.errors.add(
+                    sheet, row.number, id_header, _("该证件号码已登记在您管辖范围以外的户中")
+                )
+            elif self.status_of(owner) in c.ACTIVE_STATUSES:
                 self.errors.add(
                     sheet,
                     row.number,
                     id_header,
                     _("该证件号码已登记在户 {number} 中").format(number=owner.number),
-                )
-            elif not self.in_scope(owner.village_id):
-                self.errors.add(
-                    sheet, row.number, id_header, _("该证件号码已登记在您管辖范围以外的户中")
                 )
         self.member_counts = {n: len(m) for n, m in members.items()}
         for number in sorted(touched):
