@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from jingzhun.areas.choices import Level as AreaLevel
 from jingzhun.areas.models import Area
+from jingzhun.core.filters import ID_MAX
 from jingzhun.registry.models import Household
 
 from . import queries, services
@@ -50,7 +51,12 @@ def _int(value: Any, default: int, low: int = 2000, high: int = 2100) -> int:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return sorted({int(v) for v in values if str(v).isdigit()})
+    """The ticked keys; one past any database key is no record of the user's: 404 (issue #11
+    item 9: it reached `pk__in` and SQLite raised OverflowError)."""
+    ids = sorted({int(v) for v in values if str(v).isascii() and str(v).isdigit()})
+    if ids and ids[-1] > ID_MAX:
+        raise Http404
+    return ids
 
 
 def may_act(user: Any, step: Step) -> bool:
