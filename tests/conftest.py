@@ -13,6 +13,18 @@ import pytest  # noqa: E402
 from tests.factories import UserFactory, area_chain  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def chinese_first():
+    """Every test starts in the site's language: a request that chose English leaves it active
+    in the test's thread (the middleware activates a language per request, nothing resets it
+    after the response), and code a later test calls outside a request would speak English."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
 @pytest.fixture
 def village(db):
     return area_chain()
