@@ -15,8 +15,10 @@ JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running asses
 JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
                        default 0 = never pruned automatically (see `jingzhun prune_runs`)
 JINGZHUN_EXPORT_RETENTION_DAYS  days a background export's file is kept (JINGZHUN_HOME/exports/)
-                       before `jingzhun purge_exports` deletes it (the job stays listed, expired);
+                       before `jingzhun purge_files` deletes it (the job stays listed, expired);
                        default 7
+JINGZHUN_IMPORT_RETENTION_DAYS  days an import's error file is kept (JINGZHUN_HOME/media/imports/)
+                       before `jingzhun purge_files` deletes it; default 7
 
 Behind an HTTPS reverse proxy (nginx terminating TLS, docs/operations.md "Production"):
 JINGZHUN_BEHIND_HTTPS_PROXY  1: trust X-Forwarded-Proto: https from the proxy, secure-only session
@@ -42,8 +44,21 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
+# Everything the service writes is personal data or leads to it (the SQLite database, error
+# files, exports, snapshots, the secret key): created private to the service user, folders 0700
+# and files 0600, wherever they are written (issue #11 item 8; docs/operations.md).
+os.umask(0o077)
 HOME = Path(os.environ.get("JINGZHUN_HOME", "jingzhun-data")).resolve()
-HOME.mkdir(parents=True, exist_ok=True)
+HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _close(path: Path, mode: int) -> None:
+    """Tighten a folder or file made before this release (or by hand), when it is ours."""
+    if hasattr(os, "getuid") and path.exists() and path.stat().st_uid == os.getuid():
+        path.chmod(mode)
+
+
+_close(HOME, 0o700)
 
 
 def _secret_key() -> str:
@@ -126,6 +141,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    for _suffix in ("", "-wal", "-shm"):
+        _close(Path(f"{DATABASES['default']['NAME']}{_suffix}"), 0o600)
     # WAL lets pages read while an import writes; IMMEDIATE avoids lock upgrades mid-transaction.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -281,3 +298,6 @@ KEEP_RUNS = int(os.environ.get("JINGZHUN_KEEP_RUNS", "0"))
 # Background exports (exports app): files in HOME/exports are deleted this many days after they
 # were written, by `jingzhun purge_exports` (scheduled daily, docs/operations.md).
 EXPORT_RETENTION_DAYS = int(os.environ.get("JINGZHUN_EXPORT_RETENTION_DAYS", "7"))
+# Import error files (HOME/media/imports: the uploaded rows, ID numbers included) are deleted this
+# many days after they were written, by the same command.
+IMPORT_RETENTION_DAYS = int(os.environ.get("JINGZHUN_IMPORT_RETENTION_DAYS", "7"))

@@ -39,6 +39,7 @@ def write_then_fail(parameters, *, acting_user, target, progress):
 @pytest.fixture(autouse=True)
 def test_kinds(settings, tmp_path):
     settings.HOME = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"  # the import error files the purge also deletes
     kinds.register(
         kinds.ExportKind("test.rows", "测试导出", write_rows, "rows", ".txt", "text/plain")
     )
@@ -168,6 +169,9 @@ def test_purge_deletes_old_files_and_keeps_the_rows(client, owner, settings):
         "1",
         "个，标记未完成的任务为失败",
         "1",
+        "个",
+        "已删除过期导入错误文件",
+        "0",
         "个",
     ]
 

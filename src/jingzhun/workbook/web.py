@@ -1,7 +1,9 @@
-"""What the import pages share: the error file kept for its uploader, the .xlsx response."""
+"""What the import pages share: the error file kept for its uploader (private, deleted after
+settings.IMPORT_RETENTION_DAYS by `jingzhun purge_files`), the .xlsx response."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import secrets
 from pathlib import Path
@@ -9,6 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import timezone
+
+from jingzhun.privatefiles import make_private, private_folder, write_private
 
 from .annotate import annotate_errors
 from .report import RowError
@@ -18,10 +23,8 @@ SHOWN_ERRORS = 200  # errors listed on a result page; the error file holds them 
 
 
 def imports_dir() -> Path:
-    """The private folder of the error files (MEDIA_ROOT/imports, not served as media)."""
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The private folder of the error files (MEDIA_ROOT/imports, not served as media; 0700)."""
+    return private_folder(Path(settings.MEDIA_ROOT) / "imports")
 
 
 def store_error_file(source: str | Path, errors: list[RowError], *, owner: Any, name: str) -> str:
@@ -31,8 +34,24 @@ def store_error_file(source: str | Path, errors: list[RowError], *, owner: Any, 
     token = secrets.token_urlsafe(24)
     folder = imports_dir()
     annotate_errors(source, errors, folder / f"{token}.xlsx")
-    (folder / f"{token}.json").write_text(json.dumps({"user": owner.pk, "name": Path(name).stem}))
+    make_private(folder / f"{token}.xlsx")
+    note = json.dumps({"user": owner.pk, "name": Path(name).stem})
+    write_private(folder / f"{token}.json", note.encode())
     return token
+
+
+def purge_error_files(days: int | None = None, *, now: datetime.datetime | None = None) -> int:
+    """Delete the error files (and their owner notes) written more than `days` ago (default
+    settings.IMPORT_RETENTION_DAYS): they copy the uploaded rows, ID numbers included. Returns
+    how many error files went."""
+    days = settings.IMPORT_RETENTION_DAYS if days is None else days
+    cutoff = ((now or timezone.now()) - datetime.timedelta(days=days)).timestamp()
+    removed = 0
+    for path in imports_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += path.suffix == ".xlsx"
+    return removed
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:

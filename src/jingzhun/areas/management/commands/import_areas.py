@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jingzhun.areas.excel import import_areas
+from jingzhun.privatefiles import make_private
 from jingzhun.workbook import annotate_errors, resolve_user
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         if result.errors:
             target = file.with_name(file.stem + ".errors.xlsx")
             annotate_errors(file, result.errors, target)
+            make_private(target)
             for error in result.errors[:200]:
                 where = f"{error.sheet} 第{error.row}行 {error.column}".strip()
                 self.stderr.write(f"{where}：{error.message}")

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from jingzhun.core.commands import OperatorCommand
+from jingzhun.privatefiles import write_private
 from jingzhun.registry.excel import export_workbook
 from jingzhun.registry.filters import HouseholdFilter
 from jingzhun.registry.models import Household
@@ -31,5 +32,6 @@ class Command(OperatorCommand):
         households = HouseholdFilter(
             {"area": area}, queryset=Household.objects.visible_to(actor)
         ).qs
-        file.write_bytes(export_workbook(households, acting_user=actor, filters=filters))
+        # Full ID numbers: readable by the user who ran the command alone (0600).
+        write_private(file, export_workbook(households, acting_user=actor, filters=filters))
         self.stdout.write(f"已导出到 {file}")

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.core.commands import OperatorCommand
+from jingzhun.privatefiles import make_private
 from jingzhun.registry.excel import import_workbook
 from jingzhun.workbook import annotate_errors, resolve_user
 
@@ -56,6 +57,7 @@ class Command(OperatorCommand):
         if result.errors:
             target = file.with_name(file.stem + ".errors.xlsx")
             annotate_errors(file, result.errors, target)
+            make_private(target)  # the rows as uploaded, ID numbers included
             for error in result.errors[:200]:
                 where = f"{error.sheet} 第{error.row}行 {error.column}".strip()
                 self.stderr.write(f"{where}: {error.message}")
