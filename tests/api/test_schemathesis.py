@@ -28,13 +28,15 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from jingzhun.assessment.models import Verdict
 from jingzhun.procedures import services
-from jingzhun.procedures.flows import StepId
+from jingzhun.procedures.flows import Kind, StepId
 from jingzhun.wsgi import application
 from tests.api.conftest import populate
 from tests.factories import area_chain
 from tests.procedures.builders import (
     TODAY,
+    YEAR,
     Staff,
     advance,
     exit_batch,
@@ -80,8 +82,9 @@ def schema(settings) -> Any:
 @pytest.fixture
 def data(monkeypatch) -> dict[str, Any]:
     """Records of every kind the API answers: the registry, a finished assessment run, an exit
-    batch with a step taken and a notice posted, and an objection lodged on the public page (no
-    staff recorded it, nobody decided it yet: the null references the schema must allow)."""
+    batch with a step taken and a notice posted, an objection lodged on the public page (no
+    staff recorded it, nobody decided it yet: the null references the schema must allow) and a
+    village exit."""
     village = village_meeting_standard()
     staff = Staff(village)
     populate(village)
@@ -93,6 +96,14 @@ def data(monkeypatch) -> dict[str, Any]:
     procedure.refresh_from_db()
     monkeypatch.setattr(services, "today", lambda: procedure.notice.start)
     services.lodge_objection(procedure.notice, procedure, "情况不实，请核查收入")
+    # A village exit: a procedure with no household (household fields answer null).
+    verdict = Verdict.objects.get(run=procedure.verdict.run, level="village", entity=village.code)
+    batch = services.open_batch(Kind.VILLAGE_EXIT, village.parent, YEAR, acting_user=staff.township)
+    services.propose(
+        batch,
+        [services.Proposal(village=village, evidence={"verdict": verdict.pk})],
+        acting_user=staff.township,
+    )
     return {"village": village, "staff": staff}
 
 

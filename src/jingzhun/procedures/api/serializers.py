@@ -131,7 +131,11 @@ class ResolveSerializer(serializers.Serializer):
 
 class ProcedureSerializer(ModelSerializer):
     household_number = serializers.CharField(
-        source="household.number", read_only=True, default=None, label=_("户编号")
+        source="household.number",
+        read_only=True,
+        default=None,
+        allow_null=True,  # null for a village exit (no household)
+        label=_("户编号"),
     )
     head_name = serializers.SerializerMethodField(label=_("户主姓名（脱敏）"))
     next_step = serializers.SerializerMethodField(label=_("下一环节"))
