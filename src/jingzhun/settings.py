@@ -7,6 +7,8 @@ JINGZHUN_DEBUG         1 to enable Django debug pages (never in production)
 JINGZHUN_ALLOWED_HOSTS comma-separated; default 127.0.0.1,localhost
 JINGZHUN_NOTICE_DAYS   calendar days of a public notice (公示), default 7
 JINGZHUN_CLIENT_ADDRESS_HEADER  behind a reverse proxy, the header with the visitor's address
+JINGZHUN_LOGIN_FAILURE_LIMIT  failed logins per username and address before a lockout; default 5
+JINGZHUN_LOGIN_COOLOFF_MINUTES  minutes a lockout lasts (or `jingzhun axes_reset`); default 30
 JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
 JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
                        cluster needs storage its executors read); default the system temp
@@ -39,6 +41,7 @@ JINGZHUN_HSTS_INCLUDE_SUBDOMAINS  1/0: HSTS covers the host's subdomains too; de
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "jingzhun.core",
     "jingzhun.accounts",
     "jingzhun.areas",
@@ -113,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout seen during authenticate() into the lockout page (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jingzhun.urls"
@@ -162,6 +168,19 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Lockout (issue #11 item 11, 等保 8.1.4.1b): django-axes counts failures per username and client
+# address on every authenticate(request=...) (login page, admin, /api/token/); past the limit
+# even the right password is refused until the cool-off ends or `jingzhun axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("JINGZHUN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("JINGZHUN_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "jingzhun.accounts.lockout.request_address"
+AXES_LOCKOUT_CALLABLE = "jingzhun.accounts.lockout.locked_out"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

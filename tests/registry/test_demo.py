@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import RequestFactory
 
 from jingzhun import idcodes, namekeys
 from jingzhun.accounts.models import User
@@ -182,7 +183,9 @@ def test_demo_users_have_their_roles_and_scopes(db, settings):
         False,
     )
     assert (village.role, village.area_id[:9]) == ("village_operator", "532527100")
-    assert authenticate(username="township", password=DEMO_PASSWORD) == township
+    # With a request, as every login path passes one (the lockout backend needs the address).
+    login = RequestFactory().post("/accounts/login/")
+    assert authenticate(login, username="township", password=DEMO_PASSWORD) == township
     visible = Household.objects.visible_to(township)
     assert 0 < visible.count() < Household.objects.count()
 

@@ -1,7 +1,8 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from jingzhun.accounts.api.views import ObtainToken
 
 urlpatterns = [
     # Exchange username and password for the caller's API token (`Authorization: Token …`).
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", ObtainToken.as_view(), name="api-token"),
 ]

@@ -1,0 +1,24 @@
+"""The token endpoint: DRF's ObtainAuthToken with the login lockout answered (issue #11 item 11)."""
+
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from jingzhun.accounts.lockout import locked_out
+
+
+class ObtainToken(ObtainAuthToken):
+    """Exchange username and password for the caller's API token (`Authorization: Token …`).
+
+    Repeated failures lock the username at the caller's address (429)."""
+
+    # The serializer calls authenticate(request=...) with DRF's request, so django-axes counts
+    # the failures; it marks that wrapper, not the Django request its middleware sees, as locked
+    # out, hence the check here.
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except Exception:
+            if getattr(request, "axes_locked_out", False):
+                return locked_out(request._request)
+            raise
