@@ -21,6 +21,9 @@ JINGZHUN_EXPORT_RETENTION_DAYS  days a background export's file is kept (JINGZHU
                        default 7
 JINGZHUN_IMPORT_RETENTION_DAYS  days an import's error file is kept (JINGZHUN_HOME/media/imports/)
                        before `jingzhun purge_files` deletes it; default 7
+JINGZHUN_IMPORT_MAX_UPLOAD_MB  largest .xlsx an import accepts, in MB; default 50
+JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB  largest total of an .xlsx's unzipped parts, in MB; default 500
+JINGZHUN_IMPORT_MAX_ROWS  most rows over all sheets of an imported .xlsx; default 1000000
 
 Behind an HTTPS reverse proxy (nginx terminating TLS, docs/operations.md "Production"):
 JINGZHUN_BEHIND_HTTPS_PROXY  1: trust X-Forwarded-Proto: https from the proxy, secure-only session
@@ -320,3 +323,9 @@ EXPORT_RETENTION_DAYS = int(os.environ.get("JINGZHUN_EXPORT_RETENTION_DAYS", "7"
 # Import error files (HOME/media/imports: the uploaded rows, ID numbers included) are deleted this
 # many days after they were written, by the same command.
 IMPORT_RETENTION_DAYS = int(os.environ.get("JINGZHUN_IMPORT_RETENTION_DAYS", "7"))
+# Import limits, checked before a workbook is parsed (workbook/guard.py, docs/excel-template.md).
+# The demo county's export is 7 MB, 66 MB unzipped, 85,812 rows; the 100,000-person benchmark
+# workbook 5.2 MB, 56 MB, 152,003 rows; a full export of 100,000 persons ~21 MB, ~200 MB, ~265,000.
+IMPORT_MAX_UPLOAD_MB = int(os.environ.get("JINGZHUN_IMPORT_MAX_UPLOAD_MB", "50"))
+IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB", "500"))
+IMPORT_MAX_ROWS = int(os.environ.get("JINGZHUN_IMPORT_MAX_ROWS", "1000000"))

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.exports.tasks import create_job
+from jingzhun.workbook.guard import WorkbookRejected, check_upload_size
 from jingzhun.workbook.web import SHOWN_ERRORS, XLSX, imports_dir, store_error_file, xlsx_response
 
 from .excel import export_workbook, import_workbook, template_workbook
@@ -53,6 +54,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".xlsx", ".xlsm")):
             raise forms.ValidationError(_("请上传 Excel (.xlsx) 文件"))
+        try:  # Django keeps any size of upload on disk: the limit is ours
+            check_upload_size(upload.size)
+        except WorkbookRejected as exc:
+            raise forms.ValidationError(exc.message) from None
         return upload
 
 

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from .columns import ERROR_HEADER
+from .guard import check_workbook
 from .report import RowError
 from .safe import safe_cell
 from .styles import ERROR_FILL, REQUIRED_FONT
@@ -24,6 +25,7 @@ def annotate_errors(
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     try:
+        check_workbook(source)  # a refused file is never opened: the errors go in a new workbook
         book = load_workbook(source)
     except Exception:  # noqa: BLE001 - not a workbook: give the errors in a new one
         book = Workbook()

@@ -36,6 +36,7 @@ from jingzhun.core import bulk
 from jingzhun.workbook import SYSTEM, RowError, SheetCounts, cells
 from jingzhun.workbook.cells import shown
 from jingzhun.workbook.columns import Column, is_example
+from jingzhun.workbook.guard import NotAnXlsx, WorkbookRejected, check_workbook
 
 from ..choices import Level
 from ..models import Area
@@ -160,6 +161,14 @@ def read_rows(
     source: str | Path | IO[bytes], errors: list[RowError], today: datetime.date
 ) -> tuple[list[_Row], set[str]]:
     """The data rows of sheet 区划 (example rows skipped) and the fields its columns give."""
+    try:
+        check_workbook(source)  # size, zip bomb, DOCTYPE, rows: before calamine opens it
+    except NotAnXlsx:  # no zip, no xl/workbook.xml (an .xls or .csv renamed): never opened
+        errors.append(RowError("", 0, "", _("无法读取文件，请上传 Excel (.xlsx) 格式的区划表")))
+        return [], set()
+    except WorkbookRejected as exc:
+        errors.append(RowError("", 0, "", exc.message))
+        return [], set()
     try:
         if isinstance(source, str | Path):
             book = CalamineWorkbook.from_path(str(source))

@@ -15,6 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from jingzhun.workbook import RowError, cells
 from jingzhun.workbook.columns import is_example
+from jingzhun.workbook.guard import NotAnXlsx, WorkbookRejected, check_workbook
 
 from .columns import BY_TITLE, HOUSEHOLDS, Sheet
 
@@ -36,6 +37,14 @@ class Errors(list):
 
 def read_rows(source: str | Path | IO[bytes], errors: Errors) -> dict[str, list[Row]]:
     """Every non-empty data row of the known sheets, parsed; cell problems go to `errors`."""
+    try:
+        check_workbook(source)  # size, zip bomb, DOCTYPE, rows: before calamine opens it
+    except NotAnXlsx:  # no zip, no xl/workbook.xml (an .xls or .csv renamed): never opened
+        errors.add("", 0, "", _("无法读取文件,请上传 Excel (.xlsx) 格式的登记表"))
+        return {}
+    except WorkbookRejected as exc:
+        errors.add("", 0, "", exc.message)
+        return {}
     try:
         if isinstance(source, str | Path):
             book = CalamineWorkbook.from_path(str(source))
