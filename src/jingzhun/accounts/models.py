@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password (set_password on any path: the admin, `changepassword`, a password
+        # form) revokes the user's API tokens, as Django's session hash ends their sessions.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from rest_framework.authtoken.models import Token
+
+            Token.objects.filter(user=self).delete()
 
     def scope_prefix(self) -> str | None:
         """'' for everything, the area-code prefix of the user's subtree, or None for nothing."""

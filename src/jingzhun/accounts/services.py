@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action, AuditEntry
@@ -131,11 +132,26 @@ def delete_users(users: list[User], *, acting_user: Any) -> Removal:
 
 
 def record_password_change(user: User, *, acting_user: Any) -> None:
-    """Audit a password set by someone (the admin's password form saves it): never the hash."""
+    """Audit a password set by someone (the admin's password form saves it): never the hash.
+    Saving the new password revoked the user's API tokens (`User.save`); made sure here."""
+    Token.objects.filter(user=user).delete()
     audit.record(
         actor=_actor(acting_user),
         action=Action.UPDATE,
         instance=user,
         changes={"password": ["…", "已修改"]},
         area_code=user.area_id or "",
+        message=str(_("密码已修改，API令牌已作废")),
     )
+
+
+def issue_token(user: User) -> Token:
+    """The user's API token, a new one in place of an expired one (`/api/token/`,
+    `jingzhun create_token`)."""
+    from .authentication import token_expired
+
+    token, _created = Token.objects.get_or_create(user=user)
+    if token_expired(token):
+        token.delete()
+        token = Token.objects.create(user=user)
+    return token

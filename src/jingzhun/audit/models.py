@@ -17,6 +17,9 @@ class Action(models.TextChoices):
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
     SEARCH = "search", _("按身份证号码查询")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
 
 
 class AuditEntry(models.Model):

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jingzhun.accounts.lockout import locked_out
+from jingzhun.accounts.services import issue_token
 
 
 class ObtainToken(ObtainAuthToken):
@@ -16,9 +17,13 @@ class ObtainToken(ObtainAuthToken):
     # the failures; it marks that wrapper, not the Django request its middleware sees, as locked
     # out, hence the check here.
     def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except Exception:
             if getattr(request, "axes_locked_out", False):
                 return locked_out(request._request)
             raise
+        # An expired token is replaced, not handed out again (accounts/authentication.py).
+        token = issue_token(serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from rest_framework.authtoken.models import Token
 
+from jingzhun.accounts.services import issue_token
 from jingzhun.core.commands import OperatorCommand
 
 
@@ -29,5 +30,5 @@ class Command(OperatorCommand):
             raise CommandError(f"user {username} is inactive")
         if reset:
             Token.objects.filter(user=user).delete()
-        token, _created = Token.objects.get_or_create(user=user)
+        token = issue_token(user)
         self.stdout.write(token.key)
