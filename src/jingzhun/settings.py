@@ -10,6 +10,7 @@ JINGZHUN_CLIENT_ADDRESS_HEADER  behind a reverse proxy, the header with the visi
 JINGZHUN_LOGIN_FAILURE_LIMIT  failed logins per username and address before a lockout; default 5
 JINGZHUN_LOGIN_COOLOFF_MINUTES  minutes a lockout lasts (or `jingzhun axes_reset`); default 30
 JINGZHUN_TOKEN_DAYS    days an API token is valid; default 30
+JINGZHUN_REVEALS_PER_HOUR  full ID numbers one user may reveal per hour; default 20
 JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
 JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
                        cluster needs storage its executors read); default the system temp
@@ -309,6 +310,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Days an API token is valid from its creation (accounts/authentication.py); then 401 and a new
 # one from /api/token/ or `jingzhun create_token`.
 TOKEN_DAYS = int(os.environ.get("JINGZHUN_TOKEN_DAYS", "30"))
+# Full ID numbers one user may reveal per hour (pages and API), counted from the audit trail.
+REVEALS_PER_HOUR = int(os.environ.get("JINGZHUN_REVEALS_PER_HOUR", "20"))
 # Calendar days a public notice (公示) runs, the first day included.
 NOTICE_DAYS = int(os.environ.get("JINGZHUN_NOTICE_DAYS", "7"))
 # Behind a reverse proxy: the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP),

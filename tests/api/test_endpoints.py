@@ -188,9 +188,9 @@ def test_search_by_id_normalises_and_masks(village, township_operator) -> None:
     ]
 
 
-def test_reveal_returns_full_number_and_is_audited(village, viewer) -> None:
+def test_reveal_returns_full_number_and_is_audited(village, township_operator) -> None:
     person = PersonFactory(household__village=village)
-    response = client_for(viewer).post(
+    response = client_for(township_operator).post(
         f"/api/persons/{person.pk}/reveal/", {"reason": "核对低保"}, format="json"
     )
     assert response.status_code == 200
@@ -198,9 +198,9 @@ def test_reveal_returns_full_number_and_is_audited(village, viewer) -> None:
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.actor, entry.object_id, entry.message) == (
         "reveal",
-        viewer,
+        township_operator,
         str(person.pk),
-        "核对低保",
+        "查看完整身份证号码，事由：核对低保",
     )
 
 

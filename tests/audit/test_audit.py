@@ -109,13 +109,14 @@ def test_failing_change_leaves_neither_change_nor_audit(
 
 def test_reveal_is_audited_without_the_number(village, township_operator) -> None:
     person = PersonFactory(household__village=village)
-    assert services.reveal_id_number(person, acting_user=township_operator) == person.id_number
+    number = services.reveal_id_number(person, acting_user=township_operator, reason="核对低保")
+    assert number == person.id_number
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.model, entry.object_id, entry.message) == (
         "reveal",
         "registry.person",
         str(person.pk),
-        "查看完整身份证号码",
+        "查看完整身份证号码，事由：核对低保",
     )
     assert person.id_number not in str(entry.changes) + entry.message + entry.object_repr
 

@@ -118,7 +118,7 @@ def test_reveal_out_of_scope_is_refused(village, other_village) -> None:
     person = PersonFactory(household__village=village)
     outsider = UserFactory(role="township_operator", area=other_village.parent)
     with pytest.raises(PermissionDenied):
-        services.reveal_id_number(person, acting_user=outsider)
+        services.reveal_id_number(person, acting_user=outsider, reason="核对")
     assert AuditEntry.objects.count() == 0
 
 

@@ -107,7 +107,8 @@ def test_another_areas_records_answer_404(operator_client, household, foreign):
     for url in gets:
         assert operator_client.get(url).status_code == 404, url
         assert operator_client.post(url, {}).status_code == 404, url
-    assert operator_client.post(reverse("person-reveal", args=[person.pk])).status_code == 404
+    reveal = reverse("person-reveal", args=[person.pk])
+    assert operator_client.post(reveal, {"reason": "核对"}).status_code == 404
     assert AuditEntry.objects.count() == 0
 
 
@@ -384,7 +385,7 @@ def test_reveal_shows_the_number_once_and_writes_one_audit_row(
     person = household.members.get()
     detail = operator_client.get(reverse("household-detail", args=[household.pk]))
     assert person.id_number not in detail.content.decode()
-    response = operator_client.post(reverse("person-reveal", args=[person.pk]))
+    response = operator_client.post(reverse("person-reveal", args=[person.pk]), {"reason": "核对"})
     assert response.status_code == 200
     assert person.id_number in response.content.decode()
     assert "no-store" in response["Cache-Control"]
@@ -392,7 +393,9 @@ def test_reveal_shows_the_number_once_and_writes_one_audit_row(
     assert entries == [(Action.REVEAL, township_operator.pk, str(person.pk), household.pk)]
     # The htmx variant returns only the number.
     fragment = operator_client.post(
-        reverse("person-reveal", args=[person.pk]), headers={"HX-Request": "true"}
+        reverse("person-reveal", args=[person.pk]),
+        {"reason": "核对"},
+        headers={"HX-Request": "true"},
     )
     assert fragment.content.decode().strip() == (
         f'<span class="revealed">{person.id_number}</span>'

@@ -50,6 +50,11 @@ class User(AbstractUser):
             return areacodes.prefix(self.area_id)
         return "" if self.is_superuser else None
 
+    def can_reveal(self) -> bool:
+        """Whether this user may see full ID numbers in their scope: those who work on the
+        records, not the read-only role."""
+        return self.can_edit()
+
     def can_edit(self) -> bool:
         """Whether this user may change registry records inside their scope."""
         return self.is_active and (self.is_superuser or self.role in EDITING_ROLES)

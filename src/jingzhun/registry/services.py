@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -342,18 +343,40 @@ def save_income(
     return income
 
 
+class RevealLimitReached(PermissionDenied):
+    """More full ID numbers in the past hour than JINGZHUN_REVEALS_PER_HOUR (pages and API: 429)."""
+
+
 @transaction.atomic
-def reveal_id_number(person: Person, *, acting_user: Any, reason: str = "") -> str:
-    """Return the full ID number and record that this user saw it."""
+def reveal_id_number(person: Person, *, acting_user: Any, reason: str) -> str:
+    """Return the full ID number and record that this user saw it and why.
+
+    Only users who work on the records (`User.can_reveal`), with a reason, and at most
+    settings.REVEALS_PER_HOUR numbers an hour, counted from the audit trail (issue #11 item 11)."""
     if Person.objects.visible_to(acting_user).filter(pk=person.pk).count() != 1:
         raise PermissionDenied(_("该记录不在您的管辖范围内"))
+    if not acting_user.can_reveal():
+        raise PermissionDenied(_("只读用户不能查看完整身份证号码"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写查看完整号码的事由")]})
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = AuditEntry.objects.filter(
+        actor=acting_user, action=Action.REVEAL, timestamp__gte=since
+    ).count()
+    if recent >= settings.REVEALS_PER_HOUR:
+        raise RevealLimitReached(
+            _("一小时内查看完整号码已达{limit}次，请稍后再试").format(
+                limit=settings.REVEALS_PER_HOUR
+            )
+        )
     audit.record(
         actor=acting_user,
         action=Action.REVEAL,
         instance=person,
         household_id=person.household_id,
         area_code=person.household.village_id,
-        message=reason or _("查看完整身份证号码"),
+        message=_("查看完整身份证号码，事由：{reason}").format(reason=reason[:200]),
     )
     return person.id_number
 

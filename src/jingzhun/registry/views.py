@@ -322,15 +322,35 @@ def _income_columns() -> list[tuple[str, str]]:
 @login_required
 @require_POST
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show one full ID number once (audited by the service); never cached, never redirected."""
+    """Show one full ID number once (audited by the service, with the reason typed beside the
+    button); never cached, never redirected. Refused to the read-only role (403), without a
+    reason (400) and past the hourly limit (429)."""
     person = get_object_or_404(
         Person.objects.visible_to(request.user).select_related("household"), pk=pk
     )
-    number = services.reveal_id_number(person, acting_user=request.user)
-    template = (
-        "registry/_revealed.html" if request.headers.get("HX-Request") else "registry/reveal.html"
-    )
+    fragment = bool(request.headers.get("HX-Request"))
+    try:
+        number = services.reveal_id_number(
+            person, acting_user=request.user, reason=request.POST.get("reason", "")
+        )
+    except services.RevealLimitReached as limit:
+        return _reveal_refused(request, person, str(limit.args[0]), 429, fragment)
+    except ValidationError as error:
+        message = " ".join(error.message_dict.get("reason", error.messages))
+        return _reveal_refused(request, person, message, 400, fragment)
+    template = "registry/_revealed.html" if fragment else "registry/reveal.html"
     return render(request, template, {"person": person, "number": number})
+
+
+def _reveal_refused(
+    request: HttpRequest, person: Person, message: str, status: int, fragment: bool
+) -> HttpResponse:
+    if fragment:
+        # htmx swaps no 4xx answer in: the refusal replaces the form like a number would.
+        return render(request, "registry/_reveal_refused.html", {"refused": message})
+    return render(
+        request, "registry/reveal.html", {"person": person, "refused": message}, status=status
+    )
 
 
 # ---------------------------------------------------------------- create and edit

@@ -124,7 +124,7 @@ class IdNumberSerializer(serializers.Serializer):
 
 
 class RevealRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, label="事由")
+    reason = serializers.CharField(max_length=200, label="事由")
 
 
 class RevealSerializer(serializers.Serializer):

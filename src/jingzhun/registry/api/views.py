@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -169,9 +169,12 @@ class PersonViewSet(RegistryViewSet):
         person = self.get_object()
         body = RevealRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        number = services.reveal_id_number(
-            person, acting_user=request.user, reason=body.validated_data.get("reason", "")
-        )
+        try:
+            number = services.reveal_id_number(
+                person, acting_user=request.user, reason=body.validated_data["reason"]
+            )
+        except services.RevealLimitReached as limit:
+            raise Throttled(detail=str(limit.args[0])) from limit
         return Response({"id": person.pk, "name": person.name, "id_number": number})
 
 
