@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from jingzhun.procedures.services import client_address
+from jingzhun.core.clients import client_address
 
 
 def request_address(request: HttpRequest) -> str:

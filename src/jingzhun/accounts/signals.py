@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from jingzhun.audit.models import Action
 from jingzhun.audit.services import record
-from jingzhun.procedures.services import client_address
+from jingzhun.core.clients import client_address
 
 USER_MODEL = "accounts.user"
 

@@ -10,6 +10,6 @@ class AssessmentConfig(AppConfig):
     def ready(self) -> None:
         from jingzhun.exports import kinds
 
-        from .compare_workbook import COMPARISON
+        from .export_kinds import COMPARISON
 
         kinds.register(COMPARISON)

@@ -1,6 +1,6 @@
 """The comparison of two runs (and a draft preview) as people read it: reasons as text and the
 .xlsx workbook, written in the request for a small comparison or by the task worker as a
-background export (`COMPARISON`, registered in AssessmentConfig.ready) for a large one."""
+background export (`export_kinds.COMPARISON`, its writer `write_job`) for a large one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -17,7 +16,6 @@ from openpyxl.styles import Font, PatternFill
 from jingzhun import rates
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
-from jingzhun.exports.kinds import ExportKind
 from jingzhun.standards.explain import number
 from jingzhun.standards.schema import LEVEL_ZH
 from jingzhun.workbook.safe import append_row
@@ -224,18 +222,10 @@ def comparison_of(user: Any, a_id: int, b_id: int, language: str) -> Comparison:
     return Comparison(a, b, scope=user.scope_prefix() or "", language=language)
 
 
-def _write_job(
+def write_job(
     parameters: dict[str, Any], *, acting_user: Any, target: IO[bytes], progress: Any
 ) -> None:
     comparison = comparison_of(
         acting_user, int(parameters["a"]), int(parameters["b"]), parameters.get("language", "zh")
     )
     write_comparison(comparison, target, acting_user=acting_user, progress=progress)
-
-
-COMPARISON = ExportKind(
-    name="assessment.compare",
-    label=_("评估对比"),
-    write=_write_job,
-    file_prefix="compare",
-)

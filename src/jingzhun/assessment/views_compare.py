@@ -45,7 +45,6 @@ from .compare import (
     grouping,
 )
 from .compare_workbook import (
-    COMPARISON,
     entity_cells,
     entity_columns,
     export_size,
@@ -54,6 +53,7 @@ from .compare_workbook import (
     write_comparison,
     write_workbook,
 )
+from .export_kinds import COMPARISON
 from .models import AssessmentRun
 from .preview import CHANGES as PREVIEW_CHANGES
 from .preview import Preview

@@ -31,6 +31,22 @@ class ExportKind:
     content_type: str = XLSX
 
 
+def lazy(path: str) -> Writer:
+    """A writer imported on first call (`"package.module.function"`): registering a kind at
+    start-up must not import the heavy modules that write it (every process pays for those:
+    ~0.5 s of a command's start)."""
+
+    def write(
+        parameters: dict[str, Any], *, acting_user: Any, target: IO[bytes], progress: Progress
+    ):
+        from django.utils.module_loading import import_string
+
+        writer = import_string(path)
+        return writer(parameters, acting_user=acting_user, target=target, progress=progress)
+
+    return write
+
+
 _KINDS: dict[str, ExportKind] = {}
 
 

@@ -34,6 +34,7 @@ from jingzhun.assessment.live import unmet_now
 from jingzhun.assessment.models import Verdict
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
+from jingzhun.core.clients import client_address  # noqa: F401  (the public pages' rate limit)
 from jingzhun.registry import services as registry
 from jingzhun.registry.models import Household
 
@@ -630,16 +631,6 @@ def close(
 
 
 # --- objections --------------------------------------------------------------------------------
-
-
-def client_address(meta: Mapping[str, Any]) -> str:
-    """The visitor's address: REMOTE_ADDR, or behind a reverse proxy the header it sets
-    (settings.CLIENT_ADDRESS_HEADER, e.g. HTTP_X_REAL_IP; for X-Forwarded-For the last entry,
-    the one the proxy itself saw). Without the setting every visitor behind a proxy would
-    share one rate limit."""
-    header = getattr(settings, "CLIENT_ADDRESS_HEADER", "")
-    value = meta.get(header, "") if header else ""
-    return value.split(",")[-1].strip() if value else meta.get("REMOTE_ADDR", "")
 
 
 def client_key(address: str) -> str:

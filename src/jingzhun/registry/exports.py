@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.exports.kinds import ExportKind, Progress
 
-from .filters import HouseholdFilter
 from .models import Household
 
 
 def filtered_households(user: Any, parameters: dict[str, list[str]]) -> QuerySet[Household]:
     """The households of the list page's filter (name → values, as the page's GET query) within
     what `user` may see; an invalid filter raises ValueError (the page shows none instead)."""
+    from .filters import HouseholdFilter  # pinyin tables: not at start-up (RegistryConfig.ready)
+
     data = QueryDict(mutable=True)
     for name, values in parameters.items():
         data.setlist(name, values if isinstance(values, list) else [values])
