@@ -43,3 +43,28 @@ def test_assess_runs_from_the_command_line_without_checks(monkeypatch, capsys):
 def test_serve_still_runs_the_checks():
     module = importlib.import_module("jingzhun.registry.management.commands.serve")
     assert module.Command.requires_system_checks != []
+
+
+def test_start_up_does_not_import_the_engine_or_the_pinyin_tables(tmp_path):
+    """Every command, worker and server process pays for what django.setup() imports: Ibis
+    (with pandas and pyarrow's compute) and pypinyin's phrase tables are loaded by the work that
+    needs them, not at start-up (a registered export kind or a login receiver once pulled them in:
+    1.2-1.8 s of every `jingzhun` call)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); "
+        "print(sorted(m for m in ('ibis', 'pypinyin', 'jingzhun.procedures.services') "
+        "if m in sys.modules))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jingzhun.settings",
+        "JINGZHUN_HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
