@@ -105,7 +105,10 @@ VILLAGE = {
         Field("unsafe_houses", "number", "C/D级危房户数", "registered households in C/D houses"),
         Field("public_space", "bool", "有公共活动场所", "public activity space"),
         Field(
-            "collective_income", "number", "村集体经济收入（元）", "collective economy income (yuan)"
+            "collective_income",
+            "number",
+            "村集体经济收入（元）",
+            "collective economy income (yuan)",
         ),
     ]
 }
