@@ -7,9 +7,6 @@ may download it).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from jingzhun.workbook.guard import WorkbookRejected, check_upload_size
-from jingzhun.workbook.web import SHOWN_ERRORS, store_error_file, xlsx_response
+from jingzhun.workbook.web import run_upload, xlsx_response
 
 from .excel import export_workbook, import_areas, template_workbook
 
@@ -50,25 +47,15 @@ def area_import(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"can_edit": request.user.can_edit()}
     form = AreaImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            result = import_areas(
-                handle.name,
-                acting_user=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-                name=Path(upload.name).name,
-            )
-            if result.errors:
-                context["token"] = store_error_file(
-                    handle.name, result.errors, owner=request.user, name=upload.name
-                )
+        dry_run = form.cleaned_data["dry_run"]
         context.update(
-            result=result,
-            shown_errors=result.errors[:SHOWN_ERRORS],
-            more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
+            run_upload(
+                form.cleaned_data["file"],
+                lambda path, name: import_areas(
+                    path, acting_user=request.user, dry_run=dry_run, name=name
+                ),
+                owner=request.user,
+            )
         )
     context["form"] = form
     return render(request, "areas/import.html", context)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
-from pathlib import Path
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from jingzhun.exports.tasks import create_job
 from jingzhun.workbook.guard import WorkbookRejected, check_upload_size
-from jingzhun.workbook.web import SHOWN_ERRORS, XLSX, imports_dir, store_error_file, xlsx_response
+from jingzhun.workbook.web import XLSX, imports_dir, run_upload, xlsx_response
 
 from .excel import export_workbook, import_workbook, template_workbook
 from .exports import HOUSEHOLDS
@@ -73,26 +71,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-            handle.flush()
-            result = import_workbook(
-                handle.name,
-                acting_user=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-                name=Path(upload.name).name,
-                year=form.cleaned_data["year"],
-            )
-            if result.errors:
-                context["token"] = store_error_file(
-                    handle.name, result.errors, owner=request.user, name=upload.name
-                )
+        dry_run, year = form.cleaned_data["dry_run"], form.cleaned_data["year"]
         context.update(
-            result=result,
-            shown_errors=result.errors[:SHOWN_ERRORS],
-            more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
+            run_upload(
+                form.cleaned_data["file"],
+                lambda path, name: import_workbook(
+                    path, acting_user=request.user, dry_run=dry_run, name=name, year=year
+                ),
+                owner=request.user,
+            )
         )
     context["form"] = form
     return render(request, "registry/import.html", context)

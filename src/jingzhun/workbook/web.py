@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import json
 import secrets
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,28 @@ def store_error_file(source: str | Path, errors: list[RowError], *, owner: Any, 
     note = json.dumps({"user": owner.pk, "name": Path(name).stem})
     write_private(folder / f"{token}.json", note.encode())
     return token
+
+
+def run_upload(upload: Any, run: Callable[[str, str], Any], *, owner: Any) -> dict[str, object]:
+    """An import page's work on an uploaded file: written to a temporary file, imported by
+    `run(path, file name)` (whose result has `errors`), the error copy kept for its uploader.
+    Returns the result page's context: result, token (with errors), the errors shown."""
+    context: dict[str, object] = {}
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        result = run(handle.name, Path(upload.name).name)
+        if result.errors:
+            context["token"] = store_error_file(
+                handle.name, result.errors, owner=owner, name=upload.name
+            )
+    context.update(
+        result=result,
+        shown_errors=result.errors[:SHOWN_ERRORS],
+        more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
+    )
+    return context
 
 
 def purge_error_files(days: int | None = None, *, now: datetime.datetime | None = None) -> int:
