@@ -18,6 +18,8 @@ OPERATOR_COMMANDS = {
     "export": "jingzhun.registry",
     "snapshot": "jingzhun.registry",
     "create_token": "jingzhun.accounts",
+    "import_areas": "jingzhun.areas",
+    "export_areas": "jingzhun.areas",
 }
 
 

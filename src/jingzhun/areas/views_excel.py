@@ -17,8 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from jingzhun.workbook.guard import WorkbookRejected, check_upload_size
-from jingzhun.workbook.web import run_upload, xlsx_response
+from jingzhun.workbook.web import clean_xlsx_upload, run_upload, xlsx_response
 
 from .excel import export_workbook, import_areas, template_workbook
 
@@ -28,14 +27,7 @@ class AreaImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("仅校验"), required=False)
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("请上传 Excel (.xlsx) 文件"))
-        try:  # Django keeps any size of upload on disk: the limit is ours
-            check_upload_size(upload.size)
-        except WorkbookRejected as exc:
-            raise forms.ValidationError(exc.message) from None
-        return upload
+        return clean_xlsx_upload(self.cleaned_data["file"])
 
 
 @never_cache

@@ -20,8 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.exports.tasks import create_job
-from jingzhun.workbook.guard import WorkbookRejected, check_upload_size
-from jingzhun.workbook.web import XLSX, imports_dir, run_upload, xlsx_response
+from jingzhun.workbook.web import XLSX, clean_xlsx_upload, imports_dir, run_upload, xlsx_response
 
 from .excel import export_workbook, import_workbook, template_workbook
 from .exports import HOUSEHOLDS
@@ -49,14 +48,7 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("仅校验"), required=False)
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            raise forms.ValidationError(_("请上传 Excel (.xlsx) 文件"))
-        try:  # Django keeps any size of upload on disk: the limit is ours
-            check_upload_size(upload.size)
-        except WorkbookRejected as exc:
-            raise forms.ValidationError(exc.message) from None
-        return upload
+        return clean_xlsx_upload(self.cleaned_data["file"])
 
 
 def _require_editor(request: HttpRequest) -> None:

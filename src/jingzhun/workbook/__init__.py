@@ -12,6 +12,7 @@ annotate.py  `annotate_errors`: the user's own file with an 错误信息 column
 safe.py      `append_row`, `safe_cell`: every written value as text or a number, never a formula
 web.py       the import pages' error file kept for its uploader, the .xlsx response
 guard.py     `check_workbook`: an upload's size, zip bomb, DOCTYPE, rows, refused before parsing
+commands.py  `report_import`: an import command's outcome, the error file beside FILE
 """
 
 from .actors import SYSTEM, SystemActor, resolve_user

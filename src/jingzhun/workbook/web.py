@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jingzhun.privatefiles import make_private, private_folder, write_private
 
@@ -40,6 +41,22 @@ def store_error_file(source: str | Path, errors: list[RowError], *, owner: Any, 
     note = json.dumps({"user": owner.pk, "name": Path(name).stem})
     write_private(folder / f"{token}.json", note.encode())
     return token
+
+
+def clean_xlsx_upload(upload: Any) -> Any:
+    """An import form's `clean_file`: an .xlsx name and at most the upload limit (Django keeps
+    any size of upload on disk: the limit is ours)."""
+    from django import forms
+
+    from .guard import WorkbookRejected, check_upload_size
+
+    if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+        raise forms.ValidationError(gettext("请上传 Excel (.xlsx) 文件"))
+    try:
+        check_upload_size(upload.size)
+    except WorkbookRejected as exc:
+        raise forms.ValidationError(exc.message) from None
+    return upload
 
 
 def run_upload(upload: Any, run: Callable[[str, str], Any], *, owner: Any) -> dict[str, object]:

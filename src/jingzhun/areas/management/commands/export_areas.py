@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from jingzhun.areas.excel import export_workbook
+from jingzhun.core.commands import OperatorCommand
 from jingzhun.workbook import resolve_user
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "导出区划表 （.xlsx）：该用户管辖范围内的全部区划"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,18 +8,18 @@ code is 1.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.areas.excel import import_areas
-from jingzhun.privatefiles import make_private
-from jingzhun.workbook import annotate_errors, resolve_user
+from jingzhun.core.commands import OperatorCommand
+from jingzhun.workbook import resolve_user
+from jingzhun.workbook.commands import report_import
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = "导入区划表 （.xlsx）：乡镇、行政村及其贫困村和出列指标"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,17 +36,4 @@ class Command(BaseCommand):
         if not actor.can_edit():
             raise CommandError("该用户没有修改区划数据的权限")
         result = import_areas(file, acting_user=actor, dry_run=dry_run, name=file.name)
-        if result.errors:
-            target = file.with_name(file.stem + ".errors.xlsx")
-            annotate_errors(file, result.errors, target)
-            make_private(target)
-            for error in result.errors[:200]:
-                where = f"{error.sheet} 第{error.row}行 {error.column}".strip()
-                self.stderr.write(f"{where}：{error.message}")
-            if len(result.errors) > 200:
-                self.stderr.write(f"……共 {len(result.errors)} 处错误")
-            self.stderr.write(f"未写入任何数据。标注了错误的文件：{target}")
-            sys.exit(1)
-        self.stdout.write(("仅校验，未写入。" if dry_run else "") + result.summary())
-        if result.batch:
-            self.stdout.write(f"批次号：{result.batch}")
+        report_import(self, file, result, dry_run=dry_run)

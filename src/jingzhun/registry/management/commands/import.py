@@ -10,16 +10,15 @@ and the exit code is 1.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
 from jingzhun.core.commands import OperatorCommand
-from jingzhun.privatefiles import make_private
 from jingzhun.registry.excel import import_workbook
-from jingzhun.workbook import annotate_errors, resolve_user
+from jingzhun.workbook import resolve_user
+from jingzhun.workbook.commands import report_import
 
 
 class Command(OperatorCommand):
@@ -54,17 +53,4 @@ class Command(OperatorCommand):
         )
         if result.year:
             self.stderr.write(f"数据年度：{result.year}")
-        if result.errors:
-            target = file.with_name(file.stem + ".errors.xlsx")
-            annotate_errors(file, result.errors, target)
-            make_private(target)  # the rows as uploaded, ID numbers included
-            for error in result.errors[:200]:
-                where = f"{error.sheet} 第{error.row}行 {error.column}".strip()
-                self.stderr.write(f"{where}: {error.message}")
-            if len(result.errors) > 200:
-                self.stderr.write(f"……共 {len(result.errors)} 处错误")
-            self.stderr.write(f"未写入任何数据。标注了错误的文件：{target}")
-            sys.exit(1)
-        self.stdout.write(("仅校验，未写入。" if dry_run else "") + result.summary())
-        if result.batch:
-            self.stdout.write(f"批次号：{result.batch}")
+        report_import(self, file, result, dry_run=dry_run)
