@@ -99,7 +99,10 @@ def write_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            # The driver's own cursor: its errors are wrapped into Django's (IntegrityError …)
+            # as the ORM's are, so callers catch one kind of exception on both databases.
+            copy_sql = f"COPY {table} ({quoted}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -169,7 +172,7 @@ def write_arrow(
             # A writer thread sends each batch while this thread has the engine compute and
             # format the next one (DuckDB and pyarrow release the GIL): the two overlap.
             writer = QueuedLibpqWriter(cursor.cursor)
-            with cursor.cursor.copy(sql, writer=writer) as copy:
+            with connection.wrap_database_errors, cursor.cursor.copy(sql, writer=writer) as copy:
                 for batch in batches:
                     buffer = io.BytesIO()
                     pa_csv.write_csv(batch.select(list(columns)), buffer, options)
