@@ -75,6 +75,9 @@ def main() -> None:
         "generate_s": round(generate, 1),
         "import_s": round(first_seconds, 1),
         "reimport_unchanged_s": round(second_seconds, 1),
+        # The steps of the first import; only "write" holds the database's write lock.
+        "steps_s": first.timings,
+        "write_lock_s": first.timings.get("write"),
         "persons_per_s": round(args.persons / first_seconds),
         "machine": f"{platform.machine()} {os.cpu_count()} cores",
         "python": platform.python_version(),
@@ -83,7 +86,9 @@ def main() -> None:
     print(
         "import_100k [{database}]: {persons} persons, {households} households, {incomes} incomes"
         " ({file_mb} MB) imported in {import_s} s ({persons_per_s}/s); re-import (no change)"
-        " {reimport_unchanged_s} s".format(**result)
+        " {reimport_unchanged_s} s; steps {steps_s}, write lock held {write_lock_s} s".format(
+            **result
+        )
     )
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)

@@ -47,8 +47,12 @@ def make_areas(villages: int) -> list[str]:
     return codes
 
 
-def write_workbook(path: Path, *, persons: int, households: int, villages: list[str]) -> None:
-    """Households of 3 or 4 members (persons/households on average), one income row each."""
+def write_workbook(
+    path: Path, *, persons: int, households: int, villages: list[str], first: int = 0
+) -> None:
+    """Households of 3 or 4 members (persons/households on average), one income row each.
+    `first`: the index of the first household (files with different `first` and no overlap
+    share no household number or ID number)."""
     rng = random.Random(20181231)  # noqa: S311 - reproducible synthetic data
     book = Workbook(write_only=True)
     sheets = {spec.title: book.create_sheet(spec.title) for spec in (HOUSEHOLDS, PERSONS, INCOMES)}
@@ -59,14 +63,14 @@ def write_workbook(path: Path, *, persons: int, households: int, villages: list[
     sheets["收入"].append(["户编号", "年度", "工资性收入", "生产经营性收入", "低保金"])
     four = persons - 3 * households  # this many households get a fourth member
     causes = ["因病", "因残", "因学", "缺技术", "缺劳力", "缺资金"]
-    serial = 0
-    for index in range(households):
+    serial = 4 * first
+    for index in range(first, first + households):
         village = villages[index % len(villages)]
         number = f"{village}{index:06d}"
         sheets["户"].append(
             [number, village, causes[index % 6], 2014 + index % 5, round(rng.uniform(0, 8), 1)]
         )
-        size = 4 if index < four else 3
+        size = 4 if index - first < four else 3
         for member in range(size):
             female = member == 1 or (member > 1 and rng.random() < 0.5)
             # (birth date, order code) is unique per serial: 500 order codes per birth day.

@@ -152,15 +152,19 @@ def test_the_guard_refuses_with_the_limit_and_the_value(case, settings):
     assert message in refused.value.message
 
 
+INLINE = 1 << 30  # imported in the request, whatever the size (the worker path: tests/imports)
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_registry_page_answers_the_message_and_writes_nothing(case, client, county_admin):
     make, overrides, message = CASES[case]
     client.force_login(county_admin)
     before = written()
-    with override_settings(**overrides):
+    with override_settings(**overrides, IMPORT_SYNC_MAX_BYTES=INLINE):
         response = client.post(
             reverse("registry-import"),
             {"file": SimpleUploadedFile("mine.xlsx", make(), content_type=XLSX)},
+            follow=True,
         )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -175,10 +179,11 @@ def test_the_area_page_answers_the_message_and_writes_nothing(case, client, coun
         content = with_part(area_workbook([township("532527101", "新镇")]), SHEET, _sheet(content))
     client.force_login(county_admin)
     before = written()
-    with override_settings(**overrides):
+    with override_settings(**overrides, IMPORT_SYNC_MAX_BYTES=INLINE):
         response = client.post(
             reverse("area-import"),
             {"file": SimpleUploadedFile("areas.xlsx", content, content_type=XLSX)},
+            follow=True,
         )
     assert response.status_code == 200
     assert message in response.content.decode()

@@ -23,6 +23,8 @@ JINGZHUN_EXPORT_RETENTION_DAYS  days a background export's file is kept (JINGZHU
                        default 7
 JINGZHUN_IMPORT_RETENTION_DAYS  days an import's error file is kept (JINGZHUN_HOME/media/imports/)
                        before `jingzhun purge_files` deletes it; default 7
+JINGZHUN_IMPORT_SYNC_MAX_KB  an import page's upload up to this size (KB) is imported in the
+                       request; a larger one by the task worker, its steps shown; default 256
 JINGZHUN_IMPORT_MAX_UPLOAD_MB  largest .xlsx an import accepts, in MB; default 50
 JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB  largest total of an .xlsx's unzipped parts, in MB; default 500
 JINGZHUN_IMPORT_MAX_ROWS  most rows over all sheets of an imported .xlsx; default 1000000
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
     "jingzhun.areas",
     "jingzhun.audit",
     "jingzhun.exports",
+    "jingzhun.imports",
     "jingzhun.registry",
     "jingzhun.assessment",
     "jingzhun.procedures",
@@ -122,6 +125,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A write that waited out the database's lock (SQLite: an import writing) answers 503 with
+    # "please retry", never a 500 (issue #11 item 6).
+    "jingzhun.imports.middleware.DatabaseBusyMiddleware",
     # Last: turns a lockout seen during authenticate() into the lockout page (accounts/lockout.py).
     "axes.middleware.AxesMiddleware",
 ]
@@ -337,6 +343,9 @@ IMPORT_RETENTION_DAYS = int(os.environ.get("JINGZHUN_IMPORT_RETENTION_DAYS", "7"
 # Import limits, checked before a workbook is parsed (workbook/guard.py, docs/excel-template.md).
 # The demo county's export is 7 MB, 66 MB unzipped, 85,812 rows; the 100,000-person benchmark
 # workbook 5.2 MB, 56 MB, 152,003 rows; a full export of 100,000 persons ~21 MB, ~200 MB, ~265,000.
+# Import pages: files up to this size are imported in the request (about 1,200 persons with all
+# their sheets: ~1 s); larger ones by the task worker while the page shows the step (imports app).
+IMPORT_SYNC_MAX_BYTES = int(os.environ.get("JINGZHUN_IMPORT_SYNC_MAX_KB", "256")) * 1024
 IMPORT_MAX_UPLOAD_MB = int(os.environ.get("JINGZHUN_IMPORT_MAX_UPLOAD_MB", "50"))
 IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB", "500"))
 IMPORT_MAX_ROWS = int(os.environ.get("JINGZHUN_IMPORT_MAX_ROWS", "1000000"))

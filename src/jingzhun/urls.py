@@ -13,6 +13,7 @@ urlpatterns = [
     path("assessment/", include("jingzhun.assessment.urls")),
     path("procedures/", include("jingzhun.procedures.urls")),
     path("exports/", include("jingzhun.exports.urls")),
+    path("imports/", include("jingzhun.imports.urls")),
     # Public notices (公示) and their objection form: no login (procedures/urls_public.py).
     path("notices/", include("jingzhun.procedures.urls_public")),
     # Namespaced: the routers' names ("household-list" …) would otherwise shadow the pages'.

@@ -143,6 +143,7 @@ def test_every_foreign_key_naming_who_acted_is_protected() -> None:
         "assessment.assessmentrun.created_by",
         "audit.auditentry.actor",
         "exports.exportjob.owner",
+        "imports.importjob.owner",
         "procedures.batch.created_by",
         "procedures.notice.published_by",
         "procedures.objection.decided_by",

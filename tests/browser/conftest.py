@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 
 import pytest
 
 from tests.engine.conftest import registry  # noqa: F401  (the hand-built registry fixture)
+from tests.worker import task_worker
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in test setup are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -37,3 +39,26 @@ def page():
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def worker(live_server):
+    """`jingzhun db_worker` in a thread of the test process (same test database)."""
+    loop = task_worker(batch=False, interval=0.2)
+    thread = threading.Thread(target=loop.run, daemon=True)
+    thread.start()
+    yield loop
+    loop.running = False
+    thread.join(timeout=30)
+
+
+FACTORY_PASSWORD = "pw-123456"  # noqa: S105 - UserFactory's test password
+
+
+def log_in(page, live_server, username: str) -> None:
+    """Through the login page, as a user would (UserFactory's password); lands on home."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", FACTORY_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")

@@ -4,25 +4,11 @@ not meet the standard."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from tests.factories import UserFactory
-from tests.worker import task_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker(live_server):
-    """`jingzhun db_worker` in a thread of the test process (same test database)."""
-    loop = task_worker(batch=False, interval=0.2)
-    thread = threading.Thread(target=loop.run, daemon=True)
-    thread.start()
-    yield loop
-    loop.running = False
-    thread.join(timeout=30)
 
 
 def test_run_assessment_open_blocker_and_read_household_reasons(

@@ -6,8 +6,20 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "jingzhun"
-DOMAIN_APPS = ("accounts", "areas", "registry", "assessment", "procedures", "exports")
+DOMAIN_APPS = (
+    "accounts",
+    "areas",
+    "registry",
+    "assessment",
+    "procedures",
+    "exports",
+    "imports",
+)
+# The job apps run what the domain apps register (kinds): they import none of them.
+JOB_APPS = ("exports", "imports")
 # Pending: the tree page's household and person counts read the registry's models.
 AREAS_MAY_IMPORT_REGISTRY = {"areas/views.py"}
 
@@ -50,6 +62,11 @@ def _offenders(folder: str, forbidden: tuple[str, ...], allowed: set[str]) -> li
 
 def test_the_workbook_package_imports_no_domain_app():
     assert _offenders("workbook", DOMAIN_APPS, set()) == []
+
+
+@pytest.mark.parametrize("app", JOB_APPS)
+def test_the_job_apps_import_no_domain_app(app):
+    assert _offenders(app, ("areas", "registry", "assessment", "procedures"), set()) == []
 
 
 def test_areas_imports_the_registry_only_for_the_tree_counts():

@@ -53,18 +53,29 @@ def wide_umask():
 
 @pytest.mark.django_db
 def test_an_error_file_is_0600_in_a_0700_folder(media, tmp_path, wide_umask, county_admin):
-    owner = county_admin
     errors = [RowError("Sheet", 2, "证件号码", "校验码不正确")]
 
-    token = store_error_file(uploaded(tmp_path), errors, owner=owner, name="upload.xlsx")
+    token = store_error_file(uploaded(tmp_path), errors)
 
     folder = imports_dir()
     assert mode(folder) == 0o700
-    assert sorted(p.name for p in folder.iterdir()) == [f"{token}.json", f"{token}.xlsx"]
-    assert {p.name: mode(p) for p in folder.iterdir()} == {
-        f"{token}.json": 0o600,
-        f"{token}.xlsx": 0o600,
-    }
+    assert {p.name: mode(p) for p in folder.iterdir()} == {f"{token}.xlsx": 0o600}
+
+
+@pytest.mark.django_db
+def test_an_upload_waiting_for_the_worker_is_0600(media, wide_umask, county_admin, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingzhun.imports.services import record_job
+
+    job = record_job(
+        kind="registry.workbook",
+        upload=SimpleUploadedFile("全县.xlsx", b"PK..."),
+        parameters={},
+        acting_user=county_admin,
+    )
+
+    assert {p.name: mode(p) for p in imports_dir().iterdir()} == {job.stored_name: 0o600}
 
 
 @pytest.mark.django_db
@@ -73,21 +84,19 @@ def test_the_purge_deletes_error_files_older_than_the_retention(
 ):
     settings.HOME = tmp_path  # the exports' folder, purged by the same command
     settings.IMPORT_RETENTION_DAYS = 7
-    owner = county_admin
     errors = [RowError("Sheet", 2, "证件号码", "校验码不正确")]
-    old = store_error_file(uploaded(tmp_path), errors, owner=owner, name="old.xlsx")
-    new = store_error_file(uploaded(tmp_path), errors, owner=owner, name="new.xlsx")
+    old = store_error_file(uploaded(tmp_path), errors)
+    new = store_error_file(uploaded(tmp_path), errors)
     folder = imports_dir()
     for days, token in ((8, old), (6, new)):
         stamp = (timezone.now() - datetime.timedelta(days=days)).timestamp()
-        for suffix in (".xlsx", ".json"):
-            os.utime(folder / f"{token}{suffix}", (stamp, stamp))
+        os.utime(folder / f"{token}.xlsx", (stamp, stamp))
 
     out = io.StringIO()
     call_command("purge_files", stdout=out)
 
     assert "已删除过期导入错误文件 1 个" in out.getvalue()
-    assert sorted(p.name for p in folder.iterdir()) == [f"{new}.json", f"{new}.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == [f"{new}.xlsx"]
     # The former name does the same; --days overrides the setting.
     call_command("purge_exports", "--days", "5", stdout=io.StringIO())
     assert list(folder.iterdir()) == []

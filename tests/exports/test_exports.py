@@ -172,6 +172,8 @@ def test_purge_deletes_old_files_and_keeps_the_rows(client, owner, settings):
         "个",
         "已删除过期导入错误文件",
         "0",
+        "个，标记未完成的导入任务为失败",
+        "0",
         "个",
     ]
 

@@ -210,16 +210,17 @@ def test_pages_template_export_and_import_with_error_download(
     book.save(buffer)
     buffer.seek(0)
     buffer.name = "mine.xlsx"
-    page = client.post(reverse("registry-import"), {"file": buffer, "dry_run": "on"})
+    page = client.post(reverse("registry-import"), {"file": buffer, "dry_run": "on"}, follow=True)
     assert page.status_code == 200
     assert "区划代码「999999999999」不存在" in page.content.decode()
-    token = page.context["token"]
-    download = client.get(reverse("registry-import-errors", args=[token]))
+    job = page.context["job"]
+    download = client.get(reverse("import-errors", args=[job.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content)[:2] == b"PK"
 
-    client.force_login(viewer)  # another user: not theirs to download, and may not import
-    assert client.get(reverse("registry-import-errors", args=[token])).status_code == 404
+    client.force_login(viewer)  # another user: not theirs to see or download, may not import
+    assert client.get(reverse("import-errors", args=[job.pk])).status_code == 404
+    assert client.get(reverse("import-detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("registry-import")).status_code == 403
 
 

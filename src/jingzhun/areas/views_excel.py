@@ -1,8 +1,7 @@
 """The area workbook page: template, export of the user's areas, upload (or only check) a file.
 
-The work happens in `areas.excel`; the error file is kept by `workbook.web.store_error_file`, like
-the registry import's, and served by the same page (`registry-import-errors`: only its uploader
-may download it).
+The work happens in `areas.excel`; an upload becomes an import job (`imports` app), like the
+registry's: its page shows the result and serves the error file to its uploader alone.
 """
 
 from __future__ import annotations
@@ -11,15 +10,16 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from jingzhun.workbook.web import clean_xlsx_upload, run_upload, xlsx_response
+from jingzhun.imports.tasks import start_job
+from jingzhun.workbook.web import clean_xlsx_upload, xlsx_response
 
-from .excel import export_workbook, import_areas, template_workbook
+from .excel import export_workbook, template_workbook
 
 
 class AreaImportForm(forms.Form):
@@ -33,24 +33,20 @@ class AreaImportForm(forms.Form):
 @never_cache
 @login_required
 def area_import(request: HttpRequest) -> HttpResponse:
-    """GET: the links and the form; POST (editors only): the check or import and its result."""
+    """GET: the links and the form; POST (editors only): an import job (its page shows the
+    check or import and its result)."""
     if request.method == "POST" and not request.user.can_edit():
         raise PermissionDenied(gettext("您没有修改区划数据的权限"))
-    context: dict[str, object] = {"can_edit": request.user.can_edit()}
     form = AreaImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        dry_run = form.cleaned_data["dry_run"]
-        context.update(
-            run_upload(
-                form.cleaned_data["file"],
-                lambda path, name: import_areas(
-                    path, acting_user=request.user, dry_run=dry_run, name=name
-                ),
-                owner=request.user,
-            )
+        job = start_job(
+            kind="areas.workbook",
+            upload=form.cleaned_data["file"],
+            parameters={"dry_run": form.cleaned_data["dry_run"]},
+            acting_user=request.user,
         )
-    context["form"] = form
-    return render(request, "areas/import.html", context)
+        return redirect("import-detail", job.pk)
+    return render(request, "areas/import.html", {"form": form, "can_edit": request.user.can_edit()})
 
 
 @never_cache

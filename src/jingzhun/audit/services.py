@@ -118,4 +118,37 @@ def record(**kwargs: Any) -> AuditEntry:
     return item
 
 
-__all__ = ["Action", "diff", "entry", "entry_values", "plain", "record", "snapshot"]
+# The actions that change data (the others record a read, an export or a login).
+WRITES = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT)
+
+
+def change_mark() -> int:
+    """Where the trail stands now. Every change is audited in its own transaction, so
+    `changes_since(mark)` tells what was written after this point: a long job
+    (an import) checks its input without holding the write lock, then, inside its short write
+    transaction, finds out whether what it read is still what is there."""
+    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def changes_since(mark: int) -> list[tuple[int | None, str, str]]:
+    """(household id, action, model) of every write (create, update, delete, import) after
+    `mark`: a few dozen while an import checks a county's file, read in one indexed range."""
+    return list(
+        AuditEntry.objects.filter(pk__gt=mark, action__in=WRITES).values_list(
+            "household_id", "action", "model"
+        )
+    )
+
+
+__all__ = [
+    "WRITES",
+    "Action",
+    "change_mark",
+    "changes_since",
+    "diff",
+    "entry",
+    "entry_values",
+    "plain",
+    "record",
+    "snapshot",
+]

@@ -15,9 +15,6 @@ urlpatterns = [
     path("persons/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("persons/<int:pk>/reveal/", views.person_reveal, name="person-reveal"),
     path("import/", views_excel.import_upload, name="registry-import"),
-    path(
-        "import/<str:token>/errors.xlsx", views_excel.import_errors, name="registry-import-errors"
-    ),
     path("export.xlsx", views_excel.export_xlsx, name="registry-export"),
     path("template.xlsx", views_excel.template_xlsx, name="registry-template"),
 ]

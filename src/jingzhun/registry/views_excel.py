@@ -5,13 +5,10 @@ The work happens in `registry.excel`; these views only scope, authorise and hand
 
 from __future__ import annotations
 
-import json
-import re
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,9 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from jingzhun.exports.tasks import create_job
-from jingzhun.workbook.web import XLSX, clean_xlsx_upload, imports_dir, run_upload, xlsx_response
+from jingzhun.imports.tasks import start_job
+from jingzhun.workbook.web import clean_xlsx_upload, xlsx_response
 
-from .excel import export_workbook, import_workbook, template_workbook
+from .excel import export_workbook, template_workbook
 from .exports import HOUSEHOLDS
 from .filters import HouseholdFilter
 from .models import Household
@@ -32,7 +30,6 @@ from .validation import MIN_YEAR
 # (the demo's largest township, 766, took 0.95 s; 2,000 took 4 s); larger ones (the demo county,
 # 8,584: 14-19 s) run as background exports, so the button answers within the 1 s rule.
 SYNC_EXPORT_MAX_HOUSEHOLDS = 1000
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 class ImportForm(forms.Form):
@@ -59,43 +56,19 @@ def _require_editor(request: HttpRequest) -> None:
 @never_cache
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
+    """The form; a valid upload becomes an import job (imported in this request when small, by
+    the task worker when large) whose page shows its steps and result."""
     _require_editor(request)
-    context: dict[str, object] = {}
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        dry_run, year = form.cleaned_data["dry_run"], form.cleaned_data["year"]
-        context.update(
-            run_upload(
-                form.cleaned_data["file"],
-                lambda path, name: import_workbook(
-                    path, acting_user=request.user, dry_run=dry_run, name=name, year=year
-                ),
-                owner=request.user,
-            )
+        job = start_job(
+            kind="registry.workbook",
+            upload=form.cleaned_data["file"],
+            parameters={"dry_run": form.cleaned_data["dry_run"], "year": form.cleaned_data["year"]},
+            acting_user=request.user,
         )
-    context["form"] = form
-    return render(request, "registry/import.html", context)
-
-
-@never_cache
-@login_required
-def import_errors(request: HttpRequest, token: str) -> FileResponse:
-    if not _TOKEN.match(token):
-        raise Http404
-    folder = imports_dir()
-    try:
-        owner = json.loads((folder / f"{token}.json").read_text())
-    except (OSError, ValueError):
-        raise Http404 from None
-    path = folder / f"{token}.xlsx"
-    if owner.get("user") != request.user.pk or not path.exists():
-        raise Http404
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename="{}.errors.xlsx".format(owner.get("name") or "import"),
-        content_type=XLSX,
-    )
+        return redirect("import-detail", job.pk)
+    return render(request, "registry/import.html", {"form": form})
 
 
 @never_cache

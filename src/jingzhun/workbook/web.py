@@ -1,13 +1,11 @@
-"""What the import pages share: the error file kept for its uploader (private, deleted after
-settings.IMPORT_RETENTION_DAYS by `jingzhun purge_files`), the .xlsx response."""
+"""What the import pages share: the upload form's check, the error file kept for its uploader
+(private, deleted after settings.IMPORT_RETENTION_DAYS by `jingzhun purge_files`, with any
+upload a dead worker left behind), the .xlsx response."""
 
 from __future__ import annotations
 
 import datetime
-import json
 import secrets
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from jingzhun.privatefiles import make_private, private_folder, write_private
+from jingzhun.privatefiles import make_private, private_folder
 
 from .annotate import annotate_errors
 from .report import RowError
@@ -30,16 +28,13 @@ def imports_dir() -> Path:
     return private_folder(Path(settings.MEDIA_ROOT) / "imports")
 
 
-def store_error_file(source: str | Path, errors: list[RowError], *, owner: Any, name: str) -> str:
-    """The user's file `source` annotated with `errors`, kept under a new token; the owner sits
-    beside it (token.json), so only the uploader may download it. `name` is the uploaded file's
-    name, the download's name. Returns the token."""
+def store_error_file(source: str | Path, errors: list[RowError]) -> str:
+    """The user's file `source` annotated with `errors`, kept (0600) under a new token, which
+    its import job records: only the job's owner downloads it. Returns the token."""
     token = secrets.token_urlsafe(24)
-    folder = imports_dir()
-    annotate_errors(source, errors, folder / f"{token}.xlsx")
-    make_private(folder / f"{token}.xlsx")
-    note = json.dumps({"user": owner.pk, "name": Path(name).stem})
-    write_private(folder / f"{token}.json", note.encode())
+    target = imports_dir() / f"{token}.xlsx"
+    annotate_errors(source, errors, target)
+    make_private(target)
     return token
 
 
@@ -59,39 +54,17 @@ def clean_xlsx_upload(upload: Any) -> Any:
     return upload
 
 
-def run_upload(upload: Any, run: Callable[[str, str], Any], *, owner: Any) -> dict[str, object]:
-    """An import page's work on an uploaded file: written to a temporary file, imported by
-    `run(path, file name)` (whose result has `errors`), the error copy kept for its uploader.
-    Returns the result page's context: result, token (with errors), the errors shown."""
-    context: dict[str, object] = {}
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        result = run(handle.name, Path(upload.name).name)
-        if result.errors:
-            context["token"] = store_error_file(
-                handle.name, result.errors, owner=owner, name=upload.name
-            )
-    context.update(
-        result=result,
-        shown_errors=result.errors[:SHOWN_ERRORS],
-        more_errors=max(0, len(result.errors) - SHOWN_ERRORS),
-    )
-    return context
-
-
 def purge_error_files(days: int | None = None, *, now: datetime.datetime | None = None) -> int:
-    """Delete the error files (and their owner notes) written more than `days` ago (default
+    """Delete the error files (and uploads no job ran) written more than `days` ago (default
     settings.IMPORT_RETENTION_DAYS): they copy the uploaded rows, ID numbers included. Returns
-    how many error files went."""
+    how many files went."""
     days = settings.IMPORT_RETENTION_DAYS if days is None else days
     cutoff = ((now or timezone.now()) - datetime.timedelta(days=days)).timestamp()
     removed = 0
     for path in imports_dir().iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
-            removed += path.suffix == ".xlsx"
+            removed += 1
     return removed
 
 

@@ -44,6 +44,9 @@ class ImportResult:
     dry_run: bool = False
     year: int | None = None  # the data year the rows were checked against (数据年度)
     year_source: str = ""  # "given" | "incomes" | "current"
+    # Seconds per step (read, check, plan, write: the write alone holds the write lock).
+    timings: dict[str, float] = field(default_factory=dict)
+    rechecked: bool = False  # data changed while checking: checked again inside the lock
 
     @property
     def ok(self) -> bool:
@@ -83,6 +86,12 @@ class Importer:
         self.year = year  # 数据年度; settled by `data_year` once the rows are read
         self.errors = Errors()
         self.result = ImportResult()
+
+    def households_read(self) -> set[int]:
+        """The existing households the check read (by 户编号, or as the household of a person
+        found by ID number): a change to any of them may change its outcome."""
+        found = {h.pk for h in getattr(self, "existing_hh", {}).values()}
+        return found | set(getattr(self, "hh_by_id", {}))
 
     def in_scope(self, code: str) -> bool:
         return self.scope is not None and code.startswith(self.scope)

@@ -4,7 +4,8 @@ Nothing is written unless every row of every sheet is valid. Rows are matched to
 natural key (户编号, 证件号码, household + year, …) and compared first, so re-importing the same
 file writes nothing. Members present in the database but absent from the file are kept.
 
-This module runs the steps: `reading.read_rows` → `checks.Importer` → `planning` → `writing.write`.
+This module runs the steps: `reading.read_rows` → `checks.Importer` → `planning` → `writing.write`;
+only the last holds a transaction.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
 from jingzhun.workbook import SYSTEM, RowError
+from jingzhun.workbook.progress import CHECKING, READING, WRITING, Clock, Progress
 
 from ..validation import MIN_YEAR
 from .checks import Importer, ImportResult
 from .columns import BY_TITLE, HELPERS, HOUSEHOLDS, INCOMES, MEASURES, PERSONS
 from .planning import Plan, plan_children, plan_households, plan_persons
 from .reading import Row, read_rows
-from .writing import write
+from .writing import prepare, write
 
 __all__ = ["ImportResult", "data_year", "import_workbook"]
 
@@ -69,11 +73,22 @@ def import_workbook(
     dry_run: bool = False,
     name: str = "",
     year: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate the whole workbook; unless `dry_run` or an error, write it in one transaction.
 
     `year` is the data year (数据年度) age-dependent checks use; None: the workbook's latest
-    income year, else the current year (`data_year`).
+    income year, else the current year (`data_year`). `progress(step)` is told each step as it
+    starts (STEPS).
+
+    Reading, checking and planning run outside any transaction: on SQLite a write transaction
+    locks the whole database, and a county's file takes tens of seconds to check. Only the
+    write holds the lock (benchmarks/import_concurrency.py). It first asks the audit trail what
+    was written since the check began; if any of it touched what the check read (`_stale`), the
+    file is checked again inside the transaction, so what was checked is what is written (and a
+    check's errors that a concurrent change may have caused are checked again too). A key of
+    the file registered meanwhile elsewhere fails the write's unique constraint: rolled back,
+    checked again inside the lock, written.
     """
     if acting_user is None or not acting_user.can_edit():
         raise PermissionDenied(_("您没有修改建档立卡数据的权限"))
@@ -81,29 +96,107 @@ def import_workbook(
         source = io.BytesIO(source)
     if not name:
         name = Path(source).name if isinstance(source, str | Path) else "upload.xlsx"
-    imp = Importer(acting_user, timezone.localdate())
-    if year is not None and not MIN_YEAR <= year <= imp.today.year + 1:
+    today = timezone.localdate()
+    if year is not None and not MIN_YEAR <= year <= today.year + 1:
+        imp = Importer(acting_user, today)
         imp.errors.add(
             "",
             0,
             "",
             _("数据年度应在{low}至{high}之间，实际为「{value}」").format(
-                low=MIN_YEAR, high=imp.today.year + 1, value=year
+                low=MIN_YEAR, high=today.year + 1, value=year
             ),
         )
         imp.result.errors = list(imp.errors)
         imp.result.dry_run = dry_run
         return imp.result
-    rows = read_rows(source, imp.errors)
-    imp.year, imp.result.year_source = data_year(rows, year, imp.today)
-    imp.result.year = imp.year
-    # Validation and writing share one transaction: what was checked is what gets written.
-    with transaction.atomic():
-        _run(imp, rows, dry_run, name)
+    step = progress or (lambda _step: None)
+    clock = Clock()
+    mark = audit.change_mark()
+    imp, rows, plan = _check(source, acting_user, today, year, dry_run, clock, step)
+    if (plan is None or dry_run) and not _stale(imp, mark):
+        imp.result.timings = clock.laps
+        return imp.result
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                if attempt == 2 or _stale(imp, mark):
+                    # Written meanwhile: what was read may mix before and after (even its
+                    # errors), so check again, holding the lock this time.
+                    imp, rows, plan = _check(
+                        source, acting_user, today, year, dry_run, clock, step, again=True
+                    )
+                    imp.result.rechecked = True
+                    if plan is None or dry_run:
+                        break
+                step(WRITING)
+                imp.result.batch = uuid.uuid4()
+                message = _("命令行") if imp.user is SYSTEM else ""
+                write(imp, plan, imp.result.batch, name, message)
+            clock.lap("write")
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            # A household number or ID number of the file was registered meanwhile (in a
+            # household the check had no reason to read): rolled back; check again, locked.
+            imp.result.batch = None
+    imp.result.timings = clock.laps
     return imp.result
 
 
-def _run(imp: Importer, rows: dict[str, list[Row]], dry_run: bool, name: str) -> None:
+def _stale(imp: Importer, mark: int) -> bool:
+    """Whether a write since `mark` may have changed what the check read: a change to a
+    household it read (or to its members, incomes …), any deletion or import, any change to
+    areas or to a record without a household. Edits elsewhere in the county (the common case
+    while a county's file is checked) leave it valid. A new household or person with a key of
+    the file is not listed here: the write's unique constraints catch it."""
+    read = imp.households_read()
+    for household_id, action, model in audit.changes_since(mark):
+        if action in (Action.DELETE, Action.IMPORT) or household_id in read:
+            return True
+        if household_id is None and model.split(".")[0] in ("registry", "areas"):
+            return True
+    return False
+
+
+def _check(
+    source: str | Path | IO[bytes],
+    acting_user: Any,
+    today: datetime.date,
+    year: int | None,
+    dry_run: bool,
+    clock: Clock,
+    step: Progress,
+    again: bool = False,
+) -> tuple[Importer, dict[str, list[Row]], Plan | None]:
+    """Read, check and plan `source` afresh: the plan, or None with the errors in the result."""
+    if again and hasattr(source, "seek"):
+        source.seek(0)
+    step(READING)
+    imp = Importer(acting_user, today)
+    rows = read_rows(source, imp.errors)
+    imp.year, imp.result.year_source = data_year(rows, year, imp.today)
+    imp.result.year = imp.year
+    imp.result.dry_run = dry_run
+    clock.lap("read")
+    step(CHECKING)
+    _validate(imp, rows)
+    clock.lap("check")
+    if imp.result.errors:
+        return imp, rows, None
+    plan = Plan()
+    plan_households(imp, plan)
+    plan_persons(imp, plan, rows[PERSONS.title])
+    for sheet in (INCOMES, HELPERS, MEASURES):
+        plan_children(imp, plan, sheet, rows[sheet.title])
+    if not dry_run:
+        prepare(plan)
+    clock.lap("plan")
+    return imp, rows, plan
+
+
+def _validate(imp: Importer, rows: dict[str, list[Row]]) -> None:
     if rows and not imp.errors.layout:
         children = {s.title: rows[s.title] for s in (PERSONS, INCOMES, HELPERS, MEASURES)}
         imp.households(rows[HOUSEHOLDS.title])
@@ -117,18 +210,4 @@ def _run(imp: Importer, rows: dict[str, list[Row]], dry_run: bool, name: str) ->
         imp.unique_rows(
             MEASURES, rows[MEASURES.title], ("household_number", "kind", "year", "description")
         )
-    result = imp.result
-    result.dry_run = dry_run
-    result.errors = sorted(imp.errors, key=_error_order)
-    if result.errors:
-        return
-    plan = Plan()
-    plan_households(imp, plan)
-    plan_persons(imp, plan, rows[PERSONS.title])
-    for sheet in (INCOMES, HELPERS, MEASURES):
-        plan_children(imp, plan, sheet, rows[sheet.title])
-    if dry_run:
-        return
-    result.batch = uuid.uuid4()
-    message = _("命令行") if imp.user is SYSTEM else ""
-    write(imp, plan, result.batch, name, message)
+    imp.result.errors = sorted(imp.errors, key=_error_order)

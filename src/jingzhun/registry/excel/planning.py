@@ -29,6 +29,9 @@ class Plan:
         default_factory=lambda: defaultdict(list)
     )
     renamed: list[Person] = field(default_factory=list)
+    # id(instance) → the audit changes of a creation (`writing.prepare`, before the lock).
+    created_changes: dict[int, dict] = field(default_factory=dict)
+    name_keys: dict[int, list[str]] = field(default_factory=dict)  # id(person) → pinyin keys
 
 
 def _compare(instance: models.Model, new: dict[str, Any]) -> tuple[list[str], dict]:

@@ -24,8 +24,21 @@ from .checks import Importer, chunks
 from .planning import Plan
 
 
+def prepare(plan: Plan) -> None:
+    """The audit changes of every planned creation and the pinyin keys of new and renamed
+    persons, computed before the write transaction (at 100,000 persons a third of what the write
+    took, none of it needing the lock). The parent household's key is added by `write` once the
+    new households have theirs."""
+    for creations in plan.creates.values():
+        for instance, _number in creations:
+            plan.created_changes[id(instance)] = _created(instance)
+    for person in [*(p for p, _n in plan.creates[Person]), *plan.renamed]:
+        plan.name_keys[id(person)] = namekeys.name_keys(person.name)
+
+
 def write(imp: Importer, plan: Plan, batch: uuid.UUID, name: str, message: str) -> None:
-    """Write `plan` (checked, nothing else in it) with its audit entries under `batch`."""
+    """Write `plan` (checked, nothing else in it, `prepare`d) with its audit entries under
+    `batch`."""
     user = imp.user
     now = timezone.now()
     entries: list[dict[str, Any]] = []
@@ -67,7 +80,7 @@ def write(imp: Importer, plan: Plan, batch: uuid.UUID, name: str, message: str) 
         ],
     )
     for h in new_households:
-        log(Action.CREATE, h, h, _created(h))
+        log(Action.CREATE, h, h, plan.created_changes[id(h)])
     for h, _fields, changes in plan.updates[Household]:
         log(Action.UPDATE, h, h, changes)
 
@@ -85,12 +98,7 @@ def write(imp: Importer, plan: Plan, batch: uuid.UUID, name: str, message: str) 
     bulk.insert(Person, new_persons)
     _update(Person, promoting, now)
     for person in new_persons:
-        log(
-            Action.CREATE,
-            person,
-            by_pk[person.household_id],
-            _created(person),
-        )
+        log(Action.CREATE, person, by_pk[person.household_id], _with_household(plan, person))
     for person, _fields, changes in plan.updates[Person]:
         log(Action.UPDATE, person, by_pk[person.household_id], changes)
     for chunk in chunks([p.pk for p in plan.renamed]):
@@ -100,7 +108,7 @@ def write(imp: Importer, plan: Plan, batch: uuid.UUID, name: str, message: str) 
         [
             {"person_id": p.pk, "key": k}
             for p in [*new_persons, *plan.renamed]
-            for k in namekeys.name_keys(p.name)
+            for k in plan.name_keys[id(p)]
         ],
     )
 
@@ -112,7 +120,7 @@ def write(imp: Importer, plan: Plan, batch: uuid.UUID, name: str, message: str) 
         bulk.insert(model, created)
         _update(model, plan.updates[model], now)
         for item in created:
-            log(Action.CREATE, item, by_pk[item.household_id], _created(item))
+            log(Action.CREATE, item, by_pk[item.household_id], _with_household(plan, item))
         for item, _fields, changes in plan.updates[model]:
             log(Action.UPDATE, item, by_pk[item.household_id], changes)
 
@@ -144,6 +152,14 @@ def _update(
         groups[tuple(sorted(set(fields)))].append(instance)
     for fields, instances in groups.items():
         model.objects.bulk_update(instances, [*fields, "updated"], batch_size=500)
+
+
+def _with_household(plan: Plan, instance: Any) -> dict[str, list[Any]]:
+    """The prepared changes of a created member or child row, with its household's key (known
+    only now for a household created by the same import)."""
+    changes = plan.created_changes[id(instance)]
+    changes["household"] = [None, instance.household_id]
+    return changes
 
 
 def _created(instance: models.Model) -> dict[str, list[Any]]:

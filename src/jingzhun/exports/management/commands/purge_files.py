@@ -1,8 +1,9 @@
 """`jingzhun purge_files [--days N]`: delete the files kept past their retention period.
 
 Export files (JINGZHUN_EXPORT_RETENTION_DAYS; the jobs stay listed, marked 已过期) and the
-import pages' error files (JINGZHUN_IMPORT_RETENTION_DAYS; they copy the uploaded rows, ID
-numbers included). Schedule it daily (docs/operations.md); `purge_exports` is the same command.
+import pages' error files and uploads no worker ran (JINGZHUN_IMPORT_RETENTION_DAYS; they copy
+the uploaded rows, ID numbers included; such import jobs are marked failed). Schedule it daily
+(docs/operations.md); `purge_exports` is the same command.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from jingzhun.exports.services import purge_exports
+from jingzhun.imports.services import mark_abandoned
 from jingzhun.workbook.web import purge_error_files
 
 
@@ -36,4 +38,7 @@ class Command(BaseCommand):
             f"已删除过期导出文件 {purged.expired} 个，无对应任务的文件 {purged.orphans} 个，"
             f"标记未完成的任务为失败 {purged.abandoned} 个"
         )
-        self.stdout.write(f"已删除过期导入错误文件 {purge_error_files(days)} 个")
+        self.stdout.write(
+            f"已删除过期导入错误文件 {purge_error_files(days)} 个，"
+            f"标记未完成的导入任务为失败 {mark_abandoned(days)} 个"
+        )
