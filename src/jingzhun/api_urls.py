@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("jingzhun.accounts.api.urls")),
     path("", include("jingzhun.procedures.api.urls")),
     path("", include("jingzhun.assessment.api.urls")),
+    path("", include("jingzhun.comparison.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:api-schema"), name="api-docs"),
 ]

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "jingzhun.audit",
     "jingzhun.exports",
     "jingzhun.imports",
+    "jingzhun.comparison",
     "jingzhun.registry",
     "jingzhun.assessment",
     "jingzhun.procedures",

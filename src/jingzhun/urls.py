@@ -14,6 +14,7 @@ urlpatterns = [
     path("procedures/", include("jingzhun.procedures.urls")),
     path("exports/", include("jingzhun.exports.urls")),
     path("imports/", include("jingzhun.imports.urls")),
+    path("comparison/", include("jingzhun.comparison.urls")),
     # Public notices (公示) and their objection form: no login (procedures/urls_public.py).
     path("notices/", include("jingzhun.procedures.urls_public")),
     # Namespaced: the routers' names ("household-list" …) would otherwise shadow the pages'.

@@ -388,7 +388,7 @@ def test_command_new_key_and_tokenize(tmp_path):
         stdout=out,
         stderr=err,
     )
-    assert f"密钥指纹 (key_id)：{idtokens.key_id(key)}" in out.getvalue()
+    assert f"密钥指纹 key_id：{idtokens.key_id(key)}" in out.getvalue()
     assert "5 行，3 行已令牌化，2 行无有效证件号码" in out.getvalue()
     assert "备注" in err.getvalue()
     assert_no_raw_number(tmp_path / "deaths.tokens.xlsx", list(names))

@@ -187,7 +187,7 @@ def _layout(grid: list[list[Any]], kind: DatasetKind) -> tuple[int, dict[Column,
         if not header:
             continue
         if header.endswith(TOKEN_SUFFIX):
-            raise TokenizeError(f"文件已经令牌化（列「{header}」）(the file is already tokenised)")
+            raise TokenizeError(f"文件已经令牌化（列「{header}」） (the file is already tokenised)")
         column = by_header.get(header) or by_header.get(header.casefold())
         if column is None:
             dropped.append(header)
@@ -198,7 +198,7 @@ def _layout(grid: list[list[Any]], kind: DatasetKind) -> tuple[int, dict[Column,
     if id_column not in positions:
         raise TokenizeError(
             f"找不到证件号码列「{id_column.header}」或「{id_column.header_en}」"
-            f"（数据集类型 {kind.id}）(no ID column in the header row)"
+            f"（数据集类型 {kind.id}） (no ID column in the header row)"
         )
     return header_index, positions, dropped
 

@@ -67,7 +67,7 @@ class Command(OperatorCommand):
             summary = tokenize_file(file, dataset_kind, key, output or default_target(file))
         except (ValueError, OSError) as exc:  # StandardError, TokenizeError: ValueErrors
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"密钥指纹 (key_id)：{summary.key_id}")
+        self.stdout.write(f"密钥指纹 key_id：{summary.key_id}")
         self.stdout.write(
             f"已写入 {summary.target}：{summary.rows} 行，{summary.tokenised} 行已令牌化，"
             f"{summary.unkeyed} 行无有效证件号码（仅可模糊匹配）"
@@ -92,8 +92,8 @@ class Command(OperatorCommand):
             key = idtokens.load_key(path)
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"已生成密钥 {path}（权限 0600）(key written, mode 0600)")
-        self.stdout.write(f"密钥指纹 (key_id)：{idtokens.key_id(key)}")
+        self.stdout.write(f"已生成密钥 {path}（权限 0600） (key written, mode 0600)")
+        self.stdout.write(f"密钥指纹 key_id：{idtokens.key_id(key)}")
 
     def _warn_if_readable(self, path: Path) -> None:
         if os.name == "posix" and os.stat(path).st_mode & (stat.S_IRWXG | stat.S_IRWXO):

@@ -1,0 +1,30 @@
+"""The dataset API: provenance only, scoped, filtered, read-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from jingzhun.comparison.loading import load_dataset
+from tests.api.conftest import client_for, results
+from tests.comparison.test_loading import vehicle, xlsx
+from tests.factories import UserFactory, id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def test_datasets_are_listed_within_scope_with_their_provenance(village, other_village):
+    operator = UserFactory(role="township_operator", area=village.parent)
+    loaded = load_dataset(
+        xlsx([vehicle(id_number())]), kind="vehicles", year=2019, acting_user=operator,
+        name="车辆.xlsx",
+    )  # fmt: skip
+    mine = results(client_for(operator).get("/api/datasets/", {"kind": "vehicles"}))
+    assert [(d["id"], d["rows"], d["loaded_by"], d["current"]) for d in mine] == [
+        (loaded.dataset.pk, 1, operator.username, True)
+    ]
+    assert "row_set" not in mine[0] and "id_number" not in str(mine[0])
+    assert results(client_for(operator).get("/api/datasets/", {"year": 2018})) == []
+    stranger = UserFactory(role="township_operator", area=other_village.parent)
+    assert results(client_for(stranger).get("/api/datasets/")) == []
+    assert client_for(stranger).get(f"/api/datasets/{loaded.dataset.pk}/").status_code == 404
+    assert client_for(operator).delete(f"/api/datasets/{loaded.dataset.pk}/").status_code == 405
