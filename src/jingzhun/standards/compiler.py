@@ -12,10 +12,12 @@ says `when_null = "met"` (not applicable). Division by zero yields NULL (NULLIF)
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from jingzhun import povertylines
 from jingzhun.standards import vocabulary
 from jingzhun.standards.errors import StandardError
 from jingzhun.standards.expression import Node, names
@@ -118,3 +120,91 @@ def evaluate(
         overall = overall & met
     kept = [table[name] for name in keep if name != key]
     return table.select(table[key], *kept, **columns, met=overall)
+
+
+# Comparison rules (standards/rules.py): the same value expressions and exact scaled comparison,
+# over the person input joined with a department dataset (engine/comparison.py).
+
+
+def rule_threshold(ruleset: Any, condition: Any, year: int) -> Any:
+    """A condition's threshold for the compared `year`: a number, a parameter or a year word
+    (dates compare as YYYYMMDD numbers) resolved to a Decimal; a text stays a text."""
+    threshold = condition.threshold
+    if not isinstance(threshold, str):
+        return threshold
+    if threshold in ruleset.parameters:
+        return ruleset.parameters[threshold]
+    if threshold == "poverty_line":
+        return povertylines.line(year)
+    if threshold == "year":
+        return Decimal(year)
+    if threshold == "year_start":
+        return Decimal(year * 10000 + 101)
+    if threshold == "year_end":
+        return Decimal(year * 10000 + 1231)
+    return threshold  # a text a text field is compared with
+
+
+def condition_met(ruleset: Any, condition: Any, table: ir.Table, year: int) -> ir.BooleanValue:
+    """Whether `condition` holds on each row of `table` (NULL: it does not)."""
+    op, tree = condition.op, condition.tree
+    column = table[tree[1]] if tree[0] == "name" else None
+    if op == "is_true":
+        met = column.cast("boolean")
+    elif op == "is_false":
+        met = ~column.cast("boolean")
+    elif op == "is_null":
+        met = column.isnull()
+    elif op == "not_null":
+        met = column.notnull()
+    elif op in ("in", "not_in"):
+        met = column.isin(list(condition.threshold))
+        met = ~met if op == "not_in" else met
+    else:
+        threshold = rule_threshold(ruleset, condition, year)
+        if isinstance(threshold, str):  # a text field == or != a text
+            met = column == threshold if op == "==" else column != threshold
+        else:
+            scaled = (value_expr(tree, table) * SCALE).round().cast("int64")
+            limit = ibis.literal(int((threshold * SCALE).to_integral_value()), "int64")
+            met = _compare(scaled, op, limit)
+    return met.fill_null(False)
+
+
+def rule_findings(
+    ruleset: Any, rule: Any, person: ir.Table, dataset: ir.Table | None, year: int
+) -> ir.Table:
+    """One row per finding of `rule`: `rule_id`, `person_id`, `household_id`, `village_code`
+    (NULL for a dataset row that matches nobody registered), `row_id` (the dataset row; NULL
+    without a dataset) and the rule's fields (`Rule.fields`). Registered persons join a dataset
+    on the normalised ID number; an `unregistered` rule keeps the dataset rows whose number no
+    registered person has. No per-row Python: one expression per rule, on any Ibis backend."""
+    if rule.subject == "unregistered":
+        keyed = dataset.filter(dataset.id_number != "")
+        registered = person.select(registered_id=person.id_number)
+        base = keyed.anti_join(registered, keyed.id_number == registered.registered_id)
+    elif dataset is None:
+        base = person
+    else:
+        rows = dataset.filter(dataset.id_number != "").rename(row_id_number="id_number")
+        base = person.inner_join(rows, person.id_number == rows.row_id_number)
+    met = ibis.literal(True)
+    for condition in rule.when:
+        met = met & condition_met(ruleset, condition, base, year)
+    found = base.filter(met)
+    columns = found.columns
+    keys: dict[str, ir.Value] = {
+        "rule_id": ibis.literal(rule.id, "string"),
+        "person_id": found.person_id if "person_id" in columns else ibis.null("int64"),
+        "household_id": found.household_id if "household_id" in columns else ibis.null("int64"),
+        "village_code": (
+            found.village_code
+            if "village_code" in columns
+            else found.area_code
+            if "area_code" in columns
+            else ibis.null("string")
+        ),
+        "row_id": found.row_id if "row_id" in columns else ibis.null("int64"),
+    }
+    fields = {name: found[name] for name in rule.fields if name not in keys}
+    return found.select(**keys, **fields)

@@ -118,17 +118,24 @@ def available() -> dict[str, DatasetKind]:
     return {kind.id: kind for kind in kinds}
 
 
-def loads(text: str, name: str = "draft.toml", path: Path | None = None) -> DatasetKind:
+def read_toml(text: str, name: str, allowed: set[str], required: tuple[str, ...]) -> dict:
+    """The top table of a TOML file with only `allowed` keys and every `required` one (the
+    dataset kinds' and the comparison rulesets' first check), or StandardError naming `name`."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StandardError(f"{name}: TOML 格式错误 (invalid TOML): {exc}") from None
-    unknown = sorted(set(raw) - TOP_KEYS)
+    unknown = sorted(set(raw) - allowed)
     if unknown:
         raise StandardError(f"{name}: 未知的键 {unknown} (unknown keys)")
-    for key in REQUIRED_TOP:
+    for key in required:
         if key not in raw:
             raise StandardError(f"{name}: 缺少 {key} (missing {key})")
+    return raw
+
+
+def loads(text: str, name: str = "draft.toml", path: Path | None = None) -> DatasetKind:
+    raw = read_toml(text, name, TOP_KEYS, REQUIRED_TOP)
     if not NAME_RE.match(str(raw["id"])):
         raise StandardError(f"{name}: id: 应为小写英文标识 (lower-case identifier): {raw['id']!r}")
     if raw["person_key"] not in PERSON_KEYS:

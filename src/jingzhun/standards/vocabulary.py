@@ -158,6 +158,35 @@ COUNTY = {
 }
 
 LEVELS = {"household": HOUSEHOLD, "village": VILLAGE, "county": COUNTY}
+
+# One registered person with their household's facts: what comparison rules (数据比对) and the
+# data-quality checks read of the registry (`jingzhun.engine.comparison.person_input`). Text
+# fields hold the registry's codes (relation "head", health "serious" …). Dates are compared as
+# numbers YYYYMMDD (2019-03-01 → 20190301): order and equality hold, sentences print dates.
+PERSON = {
+    f.name: f
+    for f in [
+        Field("person_id", "number", "成员ID", "person id"),
+        Field("household_id", "number", "户ID", "household id"),
+        Field("village_code", "text", "行政村代码", "village code"),
+        Field("person_name", "text", "姓名", "name"),
+        Field("relation", "text", "与户主关系", "relation to the head"),
+        Field("sex", "text", "性别", "sex"),
+        Field("age", "number", "年龄（当年末）", "age (at the year's end)"),
+        Field("health", "text", "健康状况", "health"),
+        Field("disability_grade", "number", "残疾等级", "disability grade"),
+        Field("schooling", "text", "在校生状况", "schooling"),
+        Field("labour", "text", "劳动技能", "labour capacity"),
+        Field("dibao", "bool", "享受低保", "receives dibao"),
+        Field("destitute", "bool", "特困供养", "destitute support"),
+        Field("medical_insured", "bool", "参加基本医疗保险", "basic medical insurance"),
+        Field("household_status", "text", "贫困户状态", "household status"),
+        Field("household_kind", "text", "贫困户属性", "household type"),
+        Field("entry_year", "year", "识别年度", "year registered"),
+        Field("exit_year", "year", "脱贫年度", "year exited"),
+        Field("income_per_capita", "number", "人均纯收入", "per-capita net income"),
+    ]
+}
 # Fields in percent (their labels end in "(%)"): an indicator over these alone is a rate, printed
 # with two decimals in sentences and tables (jingzhun.rates). transfer_share is a fraction.
 PERCENT_FIELDS = frozenset(

@@ -1,0 +1,51 @@
+"""`jingzhun compare --year YEAR [--rules RULESET] [--area CODE] [--rule ID …]`: evaluate the
+comparison rules now on the application database and print the findings (names masked), per
+rule: its meaning, how many, and each finding's sentence. Nothing is stored yet (issue #12)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from jingzhun import areacodes
+from jingzhun.core.commands import OperatorCommand
+from jingzhun.standards import rules
+from jingzhun.standards.errors import StandardError
+
+
+class Command(OperatorCommand):
+    help = "按数据比对规则比对建档立卡数据与部门数据，列出发现的问题（暂不保存）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True, help="比对年度")
+        parser.add_argument("--rules", default="national-2016", help="规则集（默认 national-2016）")
+        parser.add_argument("--area", default="", help="只比对该区划（代码）")
+        parser.add_argument("--rule", action="append", default=[], help="只用该规则（可多次）")
+        parser.add_argument("--limit", type=int, default=20, help="每条规则最多列出几条（默认 20）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            ruleset = rules.load(options["rules"])
+        except StandardError as exc:
+            raise CommandError(str(exc)) from None
+        unknown = [r for r in options["rule"] if r not in {x.id for x in ruleset.rules}]
+        if unknown:
+            raise CommandError(f"规则集 {ruleset.id} 中没有规则 {unknown}")
+        prefix = areacodes.prefix(areacodes.pad(options["area"])) if options["area"] else ""
+        from jingzhun.comparison.findings import evaluate
+
+        findings = evaluate(
+            ruleset, year=options["year"], prefix=prefix, only=tuple(options["rule"])
+        )
+        counts = Counter(f.rule.id for f in findings)
+        for rule in ruleset.rules:
+            if options["rule"] and rule.id not in options["rule"]:
+                continue
+            meaning = rules.MEANINGS[rule.meaning][0]
+            self.stdout.write(f"{rule.id}\t{rule.label}（{meaning}）：{counts[rule.id]} 条")
+            shown = [f for f in findings if f.rule.id == rule.id][: options["limit"]]
+            for finding in shown:
+                self.stdout.write(f"  {finding.village_code or ''}\t{finding.sentence}")
+        self.stdout.write(f"共 {len(findings)} 条")

@@ -1,0 +1,160 @@
+"""Input views of the data comparison (数据比对), without Django: registered persons with their
+household's facts (`person_input`, columns = `standards.vocabulary.PERSON`), and the current rows
+of one department dataset kind under the kind's own column names (`dataset_view`).
+
+Dates become numbers YYYYMMDD on every engine (year × 10,000 + month × 100 + day): the rule
+language compares numbers, order and equality hold, and no engine's date arithmetic is needed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from .inputs import DEREGISTERED
+from .tables import MONEY, code_range, normalise
+
+if TYPE_CHECKING:
+    from jingzhun.standards.dataset_kinds import DatasetKind
+
+Tables = dict[str, ir.Table]
+
+COMPARISON_TABLES: dict[str, dict[str, str]] = {
+    "registry_household": {
+        "id": "int64",
+        "village_id": "string",
+        "status": "string",
+        "kind": "string",
+        "entry_year": "int64",
+        "exit_year": "int64",
+    },
+    "registry_person": {
+        "id": "int64",
+        "household_id": "int64",
+        "name": "string",
+        "id_number": "string",
+        "sex": "string",
+        "birth_date": "date",
+        "relation": "string",
+        "health": "string",
+        "disability_grade": "int64",
+        "schooling": "string",
+        "labour": "string",
+        "dibao": "boolean",
+        "destitute": "boolean",
+        "medical_insured": "boolean",
+    },
+    "registry_income": {
+        "household_id": "int64",
+        "year": "int64",
+        "income_per_capita": MONEY,
+    },
+    "comparison_dataset": {
+        "id": "int64",
+        "kind": "string",
+        "year": "int64",
+        "area_id": "string",
+        "current": "boolean",
+    },
+    "comparison_datasetrow": {
+        "id": "int64",
+        "dataset_id": "int64",
+        "row": "int64",
+        "id_number": "string",
+        "id_token": "string",
+        "id_valid": "boolean",
+        "name": "string",
+        "birth_date": "date",
+        "area_code": "string",
+        "category": "string",
+        "status": "string",
+        "detail": "string",
+        "flag": "boolean",
+        "amount": MONEY,
+        "amount2": MONEY,
+        "count": "int64",
+        "date": "date",
+        "date2": "date",
+        "year": "int64",
+    },
+}
+
+
+def comparison_tables(backend: BaseBackend) -> Tables:
+    """The normalised tables the comparison reads from `backend`."""
+    return {name: normalise(backend.table(name), cols) for name, cols in COMPARISON_TABLES.items()}
+
+
+def as_number(date: ir.DateValue) -> ir.IntegerValue:
+    """A date as YYYYMMDD (NULL stays NULL)."""
+    return (date.year().cast("int64") * 10000 + date.month().cast("int64") * 100 + date.day()).cast(
+        "int64"
+    )
+
+
+def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
+    """Every member of a household not deregistered (under the area `prefix`), with the
+    household's status, type, years and the per-capita income of `year`. Ages on 31 December
+    of `year`. Carries `id_number` for the exact join (never shown: findings name the person)."""
+    h = tables["registry_household"]
+    h = h.filter(h.status != DEREGISTERED)
+    if prefix:
+        h = h.filter(code_range(h.village_id, prefix))
+    p = tables["registry_person"]
+    i = tables["registry_income"]
+    income = i.filter(i.year == year).select(iid=i.household_id, ipc=i.income_per_capita)
+    j = p.inner_join(h, p.household_id == h.id).left_join(income, p.household_id == income.iid)
+    return j.select(
+        person_id=j.id,
+        household_id=j.household_id,
+        village_code=j.village_id,
+        person_name=j.name,
+        id_number=j.id_number,
+        relation=j.relation,
+        sex=j.sex,
+        age=(ibis.literal(year) - j.birth_date.year()).cast("int64"),
+        health=j.health,
+        disability_grade=j.disability_grade,
+        schooling=j.schooling,
+        labour=j.labour,
+        dibao=j.dibao,
+        destitute=j.destitute,
+        medical_insured=j.medical_insured,
+        household_status=j.status,
+        household_kind=j.kind,
+        entry_year=j.entry_year,
+        exit_year=j.exit_year,
+        income_per_capita=j.ipc,
+    )
+
+
+def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Table:
+    """The rows of the current datasets of `kind` loaded for an area inside `prefix` (or above
+    it: a county's list serves its townships), under the kind's column names: `row_id`,
+    `dataset_id`, the key (`id_number` normalised, `id_token`, `id_valid`) and one column per
+    declared column (dates as YYYYMMDD)."""
+    d = tables["comparison_dataset"]
+    current = d.filter((d.kind == kind.id) & d.current)
+    if prefix:
+        # Loaded for an area inside the prefix, or for one above it (a county's list serves
+        # the comparison of one of its townships).
+        above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
+        current = current.filter(code_range(current.area_id, prefix) | current.area_id.isin(above))
+    r = tables["comparison_datasetrow"]
+    rows = r.semi_join(current, r.dataset_id == current.id)
+    columns: dict[str, ir.Value] = {
+        "row_id": rows.id,
+        "dataset_id": rows.dataset_id,
+        "id_number": rows.id_number,
+        "id_token": rows.id_token,
+        "id_valid": rows.id_valid,
+    }
+    for column in kind.columns:
+        if column.slot == "id_number":
+            continue
+        value = rows[column.slot]
+        columns[column.name] = as_number(value) if column.type == "date" else value
+    return rows.select(**columns)
