@@ -144,6 +144,8 @@ def test_every_foreign_key_naming_who_acted_is_protected() -> None:
         "audit.auditentry.actor",
         "exports.exportjob.owner",
         "imports.importjob.owner",
+        "comparison.dataset.loaded_by",
+        "comparison.comparisonrun.created_by",
         "procedures.batch.created_by",
         "procedures.notice.published_by",
         "procedures.objection.decided_by",

@@ -28,3 +28,22 @@ def test_datasets_are_listed_within_scope_with_their_provenance(village, other_v
     assert results(client_for(stranger).get("/api/datasets/")) == []
     assert client_for(stranger).get(f"/api/datasets/{loaded.dataset.pk}/").status_code == 404
     assert client_for(operator).delete(f"/api/datasets/{loaded.dataset.pk}/").status_code == 405
+
+
+def test_runs_and_findings_are_read_within_scope(county, village, other_village):
+    from jingzhun.comparison.runs import create_run, execute_run
+
+    clerk = UserFactory(role="county_admin", area=village.parent.parent)
+    run = execute_run(create_run(ruleset_id="national-2016", year=2019, acting_user=clerk))
+    api = client_for(clerk)
+    runs = results(api.get("/api/comparison-runs/"))
+    assert [(r["id"], r["status"], r["counts"]["vehicle"]["found"]) for r in runs] == [
+        (run.pk, "finished", 1)
+    ]
+    vehicles = results(api.get("/api/findings/", {"rule": "vehicle"}))
+    assert len(vehicles) == 1 and vehicles[0]["sentence"].startswith("成员 李* 名下小型轿车")
+    assert results(api.get("/api/findings/", {"area": village.code})) != []
+    assert api.get("/api/findings/", {"area": "53252x"}).status_code == 400
+    stranger = client_for(UserFactory(role="township_operator", area=other_village.parent))
+    assert results(stranger.get("/api/findings/")) == []
+    assert results(stranger.get("/api/comparison-runs/")) == []

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.models import ScopedQuerySet
 
+from .choices import LIVE, FindingStatus, Meaning, RunStatus, Severity
+
 
 class Dataset(models.Model):
     """One department file as loaded (一次数据交换): who gave it, who loaded it, when, what it
@@ -101,3 +103,148 @@ class DatasetRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id}#{self.row}"
+
+
+class ComparisonRun(models.Model):
+    """One evaluation of a ruleset for a year and an area: which rules (version and checksum of
+    the file), which datasets, what it found. Run by the task worker; scoped by its area."""
+
+    area_code_path = "area_id"
+
+    ruleset = models.CharField(_("规则集"), max_length=32)
+    ruleset_version = models.CharField(_("规则集版本"), max_length=32)
+    ruleset_checksum = models.CharField(_("规则文件校验值"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("比对年度"))
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("比对范围"),
+        on_delete=models.PROTECT,
+        null=True,  # the whole database (the command line, a superuser)
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=RunStatus.choices,
+        default=RunStatus.QUEUED,
+        db_index=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,  # users who acted are deactivated, never deleted
+        null=True,  # the command line
+        related_name="+",
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    rules_done = models.PositiveIntegerField(_("已完成规则数"), default=0)
+    rules_total = models.PositiveIntegerField(_("规则数"), default=0)
+    datasets = models.JSONField(_("使用的部门数据"), default=list, blank=True)
+    counts = models.JSONField(_("各规则结果"), default=dict, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("比对批次")
+        verbose_name_plural = _("比对批次")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.ruleset} {self.year} {self.area_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.FINISHED:
+            return 100
+        return self.rules_done * 100 // self.rules_total if self.rules_total else 0
+
+
+class Finding(models.Model):
+    """One discrepancy a rule found: the person or household (or a department row that matches
+    nobody registered), the rule, the department row, the values and the sentence. `key` names
+    the cause (rule, person, the department row's natural key): a later run that finds it again
+    updates `last_run`; one that no longer finds it marks it resolved."""
+
+    area_code_path = "area_code"
+
+    ruleset = models.CharField(_("规则集"), max_length=32)
+    rule = models.CharField(_("规则"), max_length=64, db_index=True)
+    meaning = models.CharField(_("问题类型"), max_length=16, choices=Meaning.choices)
+    severity = models.CharField(_("严重程度"), max_length=8, choices=Severity.choices)
+    key = models.CharField(_("问题标识"), max_length=255)
+    area_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("成员"),
+        on_delete=models.SET_NULL,  # a member removed later: the finding keeps its sentence
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("贫困户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    dataset_row = models.ForeignKey(
+        DatasetRow,
+        verbose_name=_("部门数据行"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    values = models.JSONField(_("比对值"), default=dict, blank=True)
+    sentence = models.CharField(_("问题描述"), max_length=500)
+    sentence_en = models.CharField(_("问题描述（英文）"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=FindingStatus.choices,
+        default=FindingStatus.OPEN,
+        db_index=True,
+    )
+    first_run = models.ForeignKey(
+        ComparisonRun, verbose_name=_("首次发现"), on_delete=models.CASCADE, related_name="+"
+    )
+    last_run = models.ForeignKey(
+        ComparisonRun, verbose_name=_("最近发现"), on_delete=models.CASCADE, related_name="+"
+    )
+    resolved_run = models.ForeignKey(
+        ComparisonRun,
+        verbose_name=_("消除于"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("比对发现")
+        verbose_name_plural = _("比对发现")
+        ordering = ["area_code", "rule", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ruleset", "rule", "key"],
+                condition=models.Q(status="open"),
+                name="finding_open_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.sentence[:40]}"

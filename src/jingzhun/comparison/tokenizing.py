@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from python_calamine import CalamineWorkbook
 
 from jingzhun import idtokens
 from jingzhun.standards.dataset_kinds import Column, DatasetKind
+from jingzhun.workbook.safe import append_row
 
 TOKEN_SUFFIX = "（令牌）"  # noqa: S105 - a header suffix, not a password
 BIRTH_DATE_HEADER = "出生日期"
@@ -37,7 +37,6 @@ SUFFIXES = (".xlsx", ".csv")
 # Excel keeps 15 significant digits of a number: an 18-digit ID typed into a number cell has lost
 # its last digits, and 1 in 11 of those still passes the check digit as someone else's number.
 EXCEL_DIGITS = 15
-_FORMULA_STARTS = ("=", "+", "-", "@")
 _SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 
 
@@ -246,9 +245,9 @@ def _xlsx_bytes(
 ) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(kind.name.translate(_SHEET_TITLE_FORBIDDEN)[:31] or kind.id)
-    sheet.append(headers)
+    append_row(sheet, headers)
     for row in rows:
-        sheet.append([_safe(sheet, value) for value in row])
+        append_row(sheet, row)
     notes = book.create_sheet(NOTES_SHEET)
     today = datetime.date.today()  # noqa: DTZ011 - a calendar date on the department's machine
     for item in (
@@ -260,20 +259,10 @@ def _xlsx_bytes(
         ("无令牌 (unkeyed)", summary.unkeyed),
         ("生成日期 (date)", today.isoformat()),
     ):
-        notes.append(list(item))
+        append_row(notes, item)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _safe(sheet: Any, value: Any) -> Any:
-    """A value as text, never a formula (as jingzhun.workbook.safe, which imports Django)."""
-    if isinstance(value, str) and value.lstrip("\t\r\n ").startswith(_FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    return value
 
 
 def _csv_bytes(headers: list[str], rows: Iterable[list[Any]]) -> bytes:

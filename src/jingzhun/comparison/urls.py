@@ -1,8 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, views_findings, views_runs
 
 urlpatterns = [
+    path("", views_findings.finding_list, name="comparison-findings"),
+    path("findings.xlsx", views_findings.finding_export, name="comparison-findings-export"),
+    path("runs/", views_runs.run_list, name="comparison-runs"),
+    path("runs/start/", views_runs.run_start, name="comparison-run-start"),
+    path("runs/<int:pk>/", views_runs.run_detail, name="comparison-run"),
+    path("runs/<int:pk>/progress/", views_runs.run_progress, name="comparison-run-progress"),
     path("datasets/", views.dataset_list, name="dataset-list"),
     path("datasets/load/", views.dataset_load, name="dataset-load"),
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset-detail"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jingzhun.core.filters import FilterSet, YearFilter
+from jingzhun.core.filters import AreaCodeFilter, FilterSet, YearFilter
 
-from ..models import Dataset
+from ..choices import FindingStatus, Meaning, RunStatus
+from ..models import ComparisonRun, Dataset, Finding
 
 
 class DatasetFilter(FilterSet):
@@ -18,3 +19,24 @@ class DatasetFilter(FilterSet):
     class Meta:
         model = Dataset
         fields = ["kind", "year", "current"]
+
+
+class RunFilter(FilterSet):
+    ruleset = df.CharFilter(label=_("规则集"))
+    year = YearFilter(label=_("比对年度"))
+    status = df.ChoiceFilter(choices=RunStatus.choices, label=_("状态"))
+
+    class Meta:
+        model = ComparisonRun
+        fields = ["ruleset", "year", "status"]
+
+
+class FindingFilter(FilterSet):
+    rule = df.CharFilter(label=_("规则"))
+    meaning = df.ChoiceFilter(choices=Meaning.choices, label=_("问题类型"))
+    status = df.ChoiceFilter(choices=FindingStatus.choices, label=_("状态"))
+    area = AreaCodeFilter(field_name="area_code", lookup_expr="startswith", label=_("区划代码前缀"))
+
+    class Meta:
+        model = Finding
+        fields = ["rule", "meaning", "status", "area"]

@@ -1,5 +1,6 @@
-"""Read-only API of the loaded department datasets (their provenance, not their rows), scoped
-like every other list. Loading is the page's and the command's (`jingzhun load_dataset`)."""
+"""Read-only API of the comparison: the loaded department datasets (their provenance, not their
+rows), the runs and their findings, scoped like every other list. Loading and starting runs are
+the pages' and the commands' (`jingzhun load_dataset`, `jingzhun compare --store`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from rest_framework import viewsets
 
 from jingzhun.accounts.api.base import ScopedQuerysetMixin
 
-from ..models import Dataset
-from .filters import DatasetFilter
-from .serializers import DatasetSerializer
+from ..models import ComparisonRun, Dataset, Finding
+from .filters import DatasetFilter, FindingFilter, RunFilter
+from .serializers import ComparisonRunSerializer, DatasetSerializer, FindingSerializer
 
 
 class DatasetViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -22,3 +23,27 @@ class DatasetViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     def refine_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("loaded_by").order_by("-loaded", "-pk")
+
+
+class RunViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The comparison runs of the caller's area or below, newest first (started on the page or
+    with `jingzhun compare --store`)."""
+
+    scoped_model = ComparisonRun
+    serializer_class = ComparisonRunSerializer
+    filterset_class = RunFilter
+
+    def refine_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("created_by").order_by("-created", "-pk")
+
+
+class FindingViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The findings in the caller's area: sentence (names masked), rule, status, the runs that
+    found it."""
+
+    scoped_model = Finding
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilter
+
+    def refine_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by("area_code", "rule", "pk")

@@ -1,6 +1,7 @@
 """`jingzhun compare --year YEAR [--rules RULESET] [--area CODE] [--rule ID …]`: evaluate the
 comparison rules now on the application database and print the findings (names masked), per
-rule: its meaning, how many, and each finding's sentence. Nothing is stored yet (issue #12)."""
+rule: its meaning, how many, and each finding's sentence. With --store, as a comparison run whose
+findings are kept (new, found again, resolved)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ class Command(OperatorCommand):
         parser.add_argument("--area", default="", help="只比对该区划（代码）")
         parser.add_argument("--rule", action="append", default=[], help="只用该规则（可多次）")
         parser.add_argument("--limit", type=int, default=20, help="每条规则最多列出几条（默认 20）")
+        parser.add_argument(
+            "--store",
+            action="store_true",
+            help="作为一个比对批次执行并保存发现（新发现、再次发现、已消除）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -33,6 +39,9 @@ class Command(OperatorCommand):
         unknown = [r for r in options["rule"] if r not in {x.id for x in ruleset.rules}]
         if unknown:
             raise CommandError(f"规则集 {ruleset.id} 中没有规则 {unknown}")
+        if options["store"]:
+            self._store(ruleset, options)
+            return
         prefix = areacodes.prefix(areacodes.pad(options["area"])) if options["area"] else ""
         from jingzhun.comparison.findings import evaluate
 
@@ -49,3 +58,22 @@ class Command(OperatorCommand):
             for finding in shown:
                 self.stdout.write(f"  {finding.village_code or ''}\t{finding.sentence}")
         self.stdout.write(f"共 {len(findings)} 条")
+
+    def _store(self, ruleset: rules.Ruleset, options: dict[str, Any]) -> None:
+        from jingzhun.comparison.runs import create_run, execute_run
+        from jingzhun.workbook import SYSTEM
+
+        run = create_run(
+            ruleset_id=ruleset.id,
+            year=options["year"],
+            area_code=options["area"],
+            acting_user=SYSTEM,
+        )
+        run = execute_run(run)
+        for rule in ruleset.rules:
+            n = run.counts.get(rule.id, {})
+            self.stdout.write(
+                f"{rule.id}\t{rule.label}：发现 {n.get('found', 0)} 条，其中新增 "
+                f"{n.get('new', 0)} 条；已消除 {n.get('resolved', 0)} 条"
+            )
+        self.stdout.write(f"比对批次 #{run.pk} 已完成")

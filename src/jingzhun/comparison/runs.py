@@ -1,0 +1,204 @@
+"""Comparison runs: record one (queued, audited), execute it (in the task worker or the command
+line) and keep its findings — new ones added, those found again kept open once, those no longer
+found marked resolved (原因已消除). The evaluation is the rules' Ibis expressions
+(`findings.evaluate`); the write is one short transaction of set-based statements."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun import areacodes
+from jingzhun.areas.models import Area
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
+from jingzhun.core.bulk import insert_dicts
+from jingzhun.standards import rules
+
+from .choices import FindingStatus, RunStatus
+from .findings import Finding as Found
+from .findings import evaluate
+from .models import ComparisonRun, Dataset, DatasetRow, Finding
+
+CHUNK = 2000
+# What makes a department row the same cause in a later file: not its row number or its file.
+NATURAL_KEY = ("id_number", "id_token", "category", "detail", "date", "year")
+
+
+def create_run(
+    *, ruleset_id: str, year: int, area_code: str = "", acting_user: Any
+) -> ComparisonRun:
+    """Check and record a run (queued) with its audit entry. Refused before anything is
+    written: an unknown ruleset (StandardError), an area outside the user's scope or a user
+    who may not edit (PermissionDenied)."""
+    if acting_user is None or not acting_user.can_edit():
+        raise PermissionDenied(_("您没有发起数据比对的权限"))
+    ruleset = rules.load(ruleset_id)
+    scope = acting_user.scope_prefix()
+    code = areacodes.pad(area_code) if area_code else getattr(acting_user, "area_id", None)
+    area = Area.objects.get(code=code) if code else None
+    if scope is None or (area is None and scope) or (area and not area.code.startswith(scope)):
+        raise PermissionDenied(_("该区划不在您的管辖范围内"))
+    text = Path(ruleset.path).read_bytes() if ruleset.path else b""
+    with transaction.atomic():
+        run = ComparisonRun.objects.create(
+            ruleset=ruleset.id,
+            ruleset_version=ruleset.version,
+            ruleset_checksum=hashlib.sha256(text).hexdigest(),
+            year=year,
+            area=area,
+            rules_total=len(ruleset.rules),
+            created_by=acting_user if getattr(acting_user, "pk", None) else None,
+        )
+        audit.record(
+            actor=run.created_by,
+            action=Action.CREATE,
+            instance=run,
+            model="comparison.comparisonrun",
+            object_repr=str(run),
+            changes={"ruleset": ruleset.id, "version": ruleset.version, "year": year},
+            area_code=area.code if area else "",
+            message=_("数据比对 {ruleset} {year} 年度").format(ruleset=ruleset.id, year=year),
+        )
+    return run
+
+
+def execute_run(run: ComparisonRun) -> ComparisonRun:
+    """Evaluate every rule (progress saved after each), then keep the findings in one
+    transaction. A run no longer queued (another worker took it) is left alone; a failure marks
+    the run failed and is re-raised."""
+    now = timezone.now()
+    if not ComparisonRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started=now
+    ):
+        run.refresh_from_db()
+        return run
+    run.status, run.started = RunStatus.RUNNING, now
+    try:
+        ruleset = rules.load(run.ruleset)
+        prefix = areacodes.prefix(run.area_id) if run.area_id else ""
+        found: list[Found] = []
+        for done, rule in enumerate(ruleset.rules, start=1):
+            found += evaluate(ruleset, year=run.year, prefix=prefix, only=(rule.id,))
+            ComparisonRun.objects.filter(pk=run.pk).update(rules_done=done)
+        with transaction.atomic():
+            run.datasets = _datasets_used(ruleset, prefix)
+            run.counts = _keep(run, ruleset, prefix, found)
+            run.status, run.finished = RunStatus.FINISHED, timezone.now()
+            run.rules_done = len(ruleset.rules)
+            run.save(update_fields=["datasets", "counts", "status", "finished", "rules_done"])
+    except Exception as error:
+        run.status, run.finished = RunStatus.FAILED, timezone.now()
+        run.error = f"{type(error).__name__}: {error}"[:4000]
+        run.save(update_fields=["status", "finished", "error"])
+        raise
+    return run
+
+
+def _in_scope(field: str, prefix: str) -> Q:
+    if not prefix:
+        return Q()
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
+def _datasets_used(ruleset: rules.Ruleset, prefix: str) -> list[int]:
+    kinds = {rule.dataset for rule in ruleset.rules if rule.dataset}
+    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
+    current = Dataset.objects.filter(kind__in=kinds, current=True)
+    if prefix:
+        current = current.filter(_in_scope("area_id", prefix) | Q(area_id__in=above))
+    return sorted(current.values_list("pk", flat=True))
+
+
+def _keep(
+    run: ComparisonRun, ruleset: rules.Ruleset, prefix: str, found: list[Found]
+) -> dict[str, dict[str, int]]:
+    """Insert the new findings, keep those found again open (last_run = this run), resolve the
+    open ones of these rules in this area that were not found; the counts per rule."""
+    rows = _rows({f.row_id for f in found if f.row_id})
+    keyed: dict[tuple[str, str], Found] = {}
+    for finding in found:
+        keyed.setdefault((finding.rule.id, _key(finding, rows)), finding)
+    open_ = Finding.objects.filter(
+        _in_scope("area_code", prefix),
+        ruleset=ruleset.id,
+        status=FindingStatus.OPEN,
+        rule__in=[r.id for r in ruleset.rules],
+    )
+    existing = {(rule, key): pk for pk, rule, key in open_.values_list("pk", "rule", "key")}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"found": 0, "new": 0, "resolved": 0})
+    for rule_id, _k in keyed:
+        counts[rule_id]["found"] += 1
+    again = [pk for identity, pk in existing.items() if identity in keyed]
+    gone = [pk for identity, pk in existing.items() if identity not in keyed]
+    for identity in existing:
+        if identity not in keyed:
+            counts[identity[0]]["resolved"] += 1
+    now = timezone.now()
+    for start in range(0, len(again), CHUNK):
+        Finding.objects.filter(pk__in=again[start : start + CHUNK]).update(
+            last_run=run, updated=now
+        )
+    for start in range(0, len(gone), CHUNK):
+        Finding.objects.filter(pk__in=gone[start : start + CHUNK]).update(
+            status=FindingStatus.RESOLVED, resolved_run=run, updated=now
+        )
+    new = []
+    for (rule_id, key), finding in keyed.items():
+        if (rule_id, key) in existing:
+            continue
+        counts[rule_id]["new"] += 1
+        row = rows.get(finding.row_id) if finding.row_id else None
+        new.append(
+            {
+                "ruleset": ruleset.id,
+                "rule": rule_id,
+                "meaning": finding.rule.meaning,
+                "severity": finding.rule.severity,
+                "key": key,
+                "area_code": finding.village_code or (row or {}).get("dataset__area_id") or "",
+                "person_id": finding.person_id,
+                "household_id": finding.household_id,
+                "dataset_row_id": finding.row_id,
+                "values": {name: audit.plain(v) for name, v in finding.values.items()},
+                "sentence": finding.sentence[:500],
+                "sentence_en": finding.sentence_en[:500],
+                "status": FindingStatus.OPEN,
+                "first_run_id": run.pk,
+                "last_run_id": run.pk,
+            }
+        )
+    insert_dicts(Finding, new)
+    return {rule.id: counts[rule.id] for rule in ruleset.rules}
+
+
+def _rows(row_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The natural key of each department row (chunked IN queries)."""
+    found: dict[int, dict[str, Any]] = {}
+    ids = sorted(row_ids)
+    for start in range(0, len(ids), CHUNK):
+        for row in DatasetRow.objects.filter(pk__in=ids[start : start + CHUNK]).values(
+            "pk", "id_number", "id_token", "category", "detail", "date", "year", "dataset__area_id"
+        ):
+            found[row["pk"]] = row
+    return found
+
+
+def _key(finding: Found, rows: dict[int, dict[str, Any]]) -> str:
+    """The cause a finding names, stable across runs and across a newer file of the same list:
+    the person and the department row's own identity (number, category, detail, date, year),
+    not its row number or file."""
+    row = rows.get(finding.row_id) if finding.row_id else None
+    if row is None:
+        return f"p{finding.person_id}"
+    natural = "|".join(str(row[name] or "") for name in NATURAL_KEY)
+    return f"p{finding.person_id or '-'}:{hashlib.sha256(natural.encode()).hexdigest()[:24]}"
