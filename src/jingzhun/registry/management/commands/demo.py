@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jingzhun.registry.choices import Status
 from jingzhun.registry.demo import (
     DEMO_COUNTY,
+    REFERENCE_DATE,
     build_demo,
     build_province,
     create_demo_users,
@@ -67,11 +68,30 @@ class Command(BaseCommand):
                     time.perf_counter() - started, time.perf_counter() - started
                 )
             )
+            self._load_datasets(options["seed"])
             self._assess()
         self._print_summary()
         self._print_logins(options["port"])
         if not options["no_serve"]:
             serve(options["port"])
+
+    def _load_datasets(self, seed: int) -> None:
+        """Department files of the demo county (deaths, payroll, vehicles …) with hits and near
+        misses, so `jingzhun compare` and the comparison pages show real cases."""
+        from jingzhun.comparison.demo import load_demo_datasets
+
+        started = time.perf_counter()
+        loaded = load_demo_datasets(DEMO_COUNTY, REFERENCE_DATE.year, seed=seed)
+        seconds = time.perf_counter() - started
+        total = sum(loaded.values())
+        kinds = ", ".join(f"{kind} {rows:,}" for kind, rows in loaded.items())
+        self.stdout.write(
+            _(
+                "已载入演示部门数据 {total:,} 行，用时 {seconds:.1f} 秒 / "
+                "department data: {total:,} rows in {seconds:.1f} s"
+            ).format(total=total, seconds=seconds)
+            + f" ({kinds}); jingzhun compare --year {REFERENCE_DATE.year}"
+        )
 
     def _assess(self) -> None:
         """A first stored assessment, so the reports have something to show on first login."""
