@@ -146,6 +146,8 @@ def test_every_foreign_key_naming_who_acted_is_protected() -> None:
         "imports.importjob.owner",
         "comparison.dataset.loaded_by",
         "comparison.comparisonrun.created_by",
+        "comparison.verificationtask.checked_by",
+        "comparison.verificationtask.reviewed_by",
         "procedures.batch.created_by",
         "procedures.notice.published_by",
         "procedures.objection.decided_by",

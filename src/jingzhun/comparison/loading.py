@@ -227,9 +227,10 @@ def _rows(kind: DatasetKind, layout: _Layout, rows: Any, result: LoadResult):
                 result.errors.append(RowError("", number, column.header, str(exc)))
         if not (values.get("id_number") or values.get("id_token")) or not values["id_valid"]:
             result.unkeyed += 1
-        if birth_from_id and values.get("id_number") and values["id_valid"]:
+        birth = values.pop("_birth", None)
+        if birth_from_id and birth is not None:
             # From the number itself (a tokenised file's 出生日期 column says the same).
-            values["birth_date"] = idcodes.parse(values["id_number"]).birth_date
+            values["birth_date"] = birth
         yield values
 
 
@@ -256,7 +257,11 @@ def _store(column: Column, value: Any, values: dict[str, Any], tokenised: bool) 
             raise CellError(
                 _("证件号码应为18位，实际为「{value}」").format(value=cells.shown(value))
             )
-        values["id_number"], values["id_valid"] = number, idcodes.is_valid(number)
+        try:  # parsed once: valid, with its birth date (a department's list is often large)
+            values["_birth"] = idcodes.parse(number).birth_date
+            values["id_number"], values["id_valid"] = number, True
+        except idcodes.IdNumberError:
+            values["id_number"], values["id_valid"] = number, False
         return
     if kind == "text":
         word = cells.text(value)

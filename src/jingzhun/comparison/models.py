@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.models import ScopedQuerySet
 
-from .choices import LIVE, FindingStatus, Meaning, RunStatus, Severity
+from .choices import (
+    LIVE,
+    OPEN_TASKS,
+    CheckResult,
+    FindingStatus,
+    Meaning,
+    RunStatus,
+    Severity,
+    TaskStatus,
+)
 
 
 class Dataset(models.Model):
@@ -248,3 +257,63 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.sentence[:40]}"
+
+
+class VerificationTask(models.Model):
+    """核查任务: a finding sent to the village (or, without a village, the area it was found in)
+    to check on site by a deadline set by its severity. Checked as 属实 it awaits its action
+    (a procedure, a correction); checked as 不属实 it needs a township user other than the one
+    who checked to agree before it closes."""
+
+    area_code_path = "area_code"
+
+    finding = models.OneToOneField(
+        Finding, verbose_name=_("比对发现"), on_delete=models.CASCADE, related_name="task"
+    )
+    area_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    due = models.DateField(_("核查时限"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=TaskStatus.choices,
+        default=TaskStatus.ASSIGNED,
+        db_index=True,
+    )
+    result = models.CharField(_("核查结果"), max_length=16, choices=CheckResult.choices, blank=True)
+    note = models.TextField(_("核查情况"), blank=True)
+    checked_on = models.DateField(_("核查日期"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_on = models.DateField(_("复核日期"), null=True, blank=True)
+    review_note = models.TextField(_("复核意见"), blank=True)
+    closed_note = models.CharField(_("办结情况"), max_length=300, blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("核查任务")
+        verbose_name_plural = _("核查任务")
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.finding.rule}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TASKS

@@ -1,6 +1,7 @@
 """Comparison runs: record one (queued, audited), execute it (in the task worker or the command
-line) and keep its findings — new ones added, those found again kept open once, those no longer
-found marked resolved (原因已消除). The evaluation is the rules' Ibis expressions
+line) and keep its findings — new ones added (each with a verification task), those found again
+kept once (open, confirmed or dismissed), those no longer found marked resolved (原因已消除, their
+open tasks closed). The evaluation is the rules' Ibis expressions
 (`findings.evaluate`); the write is one short transaction of set-based statements."""
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from jingzhun.audit.models import Action
 from jingzhun.core.bulk import insert_dicts
 from jingzhun.standards import rules
 
-from .choices import FindingStatus, RunStatus
+from . import verification
+from .choices import KEPT_FINDINGS, FindingStatus, RunStatus
 from .findings import Finding as Found
 from .findings import evaluate
 from .models import ComparisonRun, Dataset, DatasetRow, Finding
@@ -131,7 +133,7 @@ def _keep(
     open_ = Finding.objects.filter(
         _in_scope("area_code", prefix),
         ruleset=ruleset.id,
-        status=FindingStatus.OPEN,
+        status__in=KEPT_FINDINGS,
         rule__in=[r.id for r in ruleset.rules],
     )
     existing = {(rule, key): pk for pk, rule, key in open_.values_list("pk", "rule", "key")}
@@ -149,9 +151,11 @@ def _keep(
             last_run=run, updated=now
         )
     for start in range(0, len(gone), CHUNK):
-        Finding.objects.filter(pk__in=gone[start : start + CHUNK]).update(
+        chunk = gone[start : start + CHUNK]
+        Finding.objects.filter(pk__in=chunk).update(
             status=FindingStatus.RESOLVED, resolved_run=run, updated=now
         )
+        verification.close_gone(chunk)
     new = []
     for (rule_id, key), finding in keyed.items():
         if (rule_id, key) in existing:
@@ -178,6 +182,7 @@ def _keep(
             }
         )
     insert_dicts(Finding, new)
+    verification.assign_new(run)
     return {rule.id: counts[rule.id] for rule in ruleset.rules}
 
 

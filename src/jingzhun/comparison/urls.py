@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views, views_findings, views_runs
+from . import views, views_findings, views_runs, views_tasks
 
 urlpatterns = [
     path("", views_findings.finding_list, name="comparison-findings"),
     path("findings.xlsx", views_findings.finding_export, name="comparison-findings-export"),
+    path("tasks/", views_tasks.task_list, name="comparison-tasks"),
+    path("tasks.xlsx", views_tasks.task_export, name="comparison-tasks-export"),
+    path("tasks/<int:pk>/", views_tasks.task_detail, name="comparison-task"),
     path("runs/", views_runs.run_list, name="comparison-runs"),
     path("runs/start/", views_runs.run_start, name="comparison-run-start"),
     path("runs/<int:pk>/", views_runs.run_detail, name="comparison-run"),

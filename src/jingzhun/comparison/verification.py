@@ -1,0 +1,160 @@
+"""Verification tasks (核查任务): every new finding is sent to its village to check on site by a
+deadline set by its severity; the check is recorded (属实 / 不属实, what was found, when, who); a
+不属实 needs a second person at township level to agree; a 属实 stays open until its action is
+recorded. Every change is audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
+from jingzhun.core.bulk import insert_dicts
+
+from .choices import DUE_DAYS, OPEN_TASKS, CheckResult, FindingStatus, TaskStatus
+from .models import ComparisonRun, Finding, VerificationTask
+
+TOWNSHIP_PREFIX = 9  # a user whose scope is a township or wider may agree to a 不属实
+
+
+def assign_new(run: ComparisonRun) -> int:
+    """A task for every finding this run found first (set-based: one read, one insert)."""
+    today = timezone.localdate()
+    new = Finding.objects.filter(first_run=run, task__isnull=True).values_list(
+        "pk", "area_code", "severity"
+    )
+    rows = [
+        {
+            "finding_id": pk,
+            "area_code": area_code,
+            "due": today + datetime.timedelta(days=DUE_DAYS.get(severity, 30)),
+            "status": TaskStatus.ASSIGNED,
+        }
+        for pk, area_code, severity in new
+    ]
+    insert_dicts(VerificationTask, rows)
+    return len(rows)
+
+
+def close_gone(finding_ids: list[int]) -> int:
+    """Close the open tasks of findings whose cause disappeared."""
+    note = _("原因已消除（比对不再发现）")
+    return VerificationTask.objects.filter(
+        finding_id__in=finding_ids, status__in=OPEN_TASKS
+    ).update(status=TaskStatus.CLOSED, closed_note=note, updated=timezone.now())
+
+
+def _check_scope(task: VerificationTask, user: Any) -> None:
+    scope = user.scope_prefix() if user is not None else None
+    if not user.can_edit() or scope is None or not task.area_code.startswith(scope):
+        raise PermissionDenied(_("您没有处理该核查任务的权限"))
+
+
+def _audit(task: VerificationTask, user: Any, changes: dict[str, Any], message: str) -> None:
+    audit.record(
+        actor=user if getattr(user, "pk", None) else None,
+        action=Action.UPDATE,
+        instance=task,
+        model="comparison.verificationtask",
+        object_repr=str(task),
+        changes=changes,
+        household_id=task.finding.household_id,
+        area_code=task.area_code,
+        message=message[:300],
+    )
+
+
+@transaction.atomic
+def record_check(
+    task: VerificationTask, *, result: str, note: str, checked_on: datetime.date, acting_user: Any
+) -> VerificationTask:
+    """The on-site check: 属实 → awaits its action; 不属实 → awaits township agreement."""
+    _check_scope(task, acting_user)
+    task = VerificationTask.objects.select_for_update().select_related("finding").get(pk=task.pk)
+    if task.status != TaskStatus.ASSIGNED:
+        raise ValidationError(_("该任务已核查，不能重复录入"))
+    if result not in CheckResult.values:
+        raise ValidationError({"result": [_("请选择核查结果")]})
+    if not note.strip():
+        raise ValidationError({"note": [_("请填写核查情况")]})
+    if checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": [_("核查日期不能晚于今天")]})
+    task.result, task.note, task.checked_on = result, note.strip(), checked_on
+    task.checked_by = acting_user
+    if result == CheckResult.CONFIRMED:
+        task.status = TaskStatus.CONFIRMED
+        Finding.objects.filter(pk=task.finding_id).update(status=FindingStatus.CONFIRMED)
+    else:
+        task.status = TaskStatus.REVIEW
+    task.save()
+    _audit(
+        task,
+        acting_user,
+        {"result": [None, result], "checked_on": [None, checked_on.isoformat()]},
+        _("核查：{sentence}（{result}）").format(
+            sentence=task.finding.sentence, result=CheckResult(result).label
+        ),
+    )
+    return task
+
+
+@transaction.atomic
+def review(task: VerificationTask, *, agree: bool, note: str, acting_user: Any) -> VerificationTask:
+    """A township (or county) user other than the checker agrees to a 不属实 (the finding is
+    dismissed) or sends it back to be checked again."""
+    _check_scope(task, acting_user)
+    scope = acting_user.scope_prefix() or ""
+    if len(scope) > TOWNSHIP_PREFIX:
+        raise PermissionDenied(_("核查不属实须由乡镇或县级人员复核"))
+    task = VerificationTask.objects.select_for_update().select_related("finding").get(pk=task.pk)
+    if task.status != TaskStatus.REVIEW:
+        raise ValidationError(_("该任务不在待复核状态"))
+    if task.checked_by_id == getattr(acting_user, "pk", None):
+        raise PermissionDenied(_("复核人不能是核查人本人"))
+    if not note.strip():
+        raise ValidationError({"review_note": [_("请填写复核意见")]})
+    task.reviewed_by, task.reviewed_on = acting_user, timezone.localdate()
+    task.review_note = note.strip()
+    if agree:
+        task.status, task.closed_note = TaskStatus.CLOSED, _("核实不属实，乡镇复核同意")
+        Finding.objects.filter(pk=task.finding_id).update(status=FindingStatus.DISMISSED)
+    else:
+        task.status, task.result, task.checked_on = TaskStatus.ASSIGNED, "", None
+    task.save()
+    _audit(
+        task,
+        acting_user,
+        {"review": [None, "agree" if agree else "returned"]},
+        _("复核：{sentence}（{verdict}）").format(
+            sentence=task.finding.sentence, verdict=_("同意") if agree else _("退回重新核查")
+        ),
+    )
+    return task
+
+
+@transaction.atomic
+def close_confirmed(task: VerificationTask, *, note: str, acting_user: Any) -> VerificationTask:
+    """Record what was done about a 属实 finding (a procedure started, the registry corrected)."""
+    _check_scope(task, acting_user)
+    task = VerificationTask.objects.select_for_update().select_related("finding").get(pk=task.pk)
+    if task.status != TaskStatus.CONFIRMED:
+        raise ValidationError(_("只有核实属实的任务才能登记处理结果"))
+    if not note.strip():
+        raise ValidationError({"closed_note": [_("请填写处理情况")]})
+    task.status, task.closed_note = TaskStatus.CLOSED, note.strip()[:300]
+    task.save()
+    _audit(
+        task,
+        acting_user,
+        {"closed_note": [None, task.closed_note]},
+        _("处理：{sentence}（{note}）").format(
+            sentence=task.finding.sentence, note=task.closed_note
+        ),
+    )
+    return task

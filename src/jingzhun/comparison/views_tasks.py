@@ -1,0 +1,200 @@
+"""核查任务 pages: the tasks of the user's area (open first, overdue marked, a board by village
+and rule, .xlsx for field work) and one task: its finding, the on-site check, the township
+review of a 不属实, the action of a 属实. Phone-sized: one column, large buttons."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from openpyxl import Workbook
+
+from jingzhun.audit import services as audit
+from jingzhun.audit.models import Action
+from jingzhun.core.paging import page_number
+from jingzhun.workbook.safe import append_row
+from jingzhun.workbook.web import xlsx_response
+
+from . import verification
+from .choices import OPEN_TASKS, CheckResult, TaskStatus
+from .models import VerificationTask
+from .views_findings import _labels
+
+PER_PAGE = 50
+
+
+class CheckForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("核查结果"), choices=CheckResult.choices, widget=forms.RadioSelect
+    )
+    checked_on = forms.DateField(
+        label=_("核查日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("核查情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    agree = forms.TypedChoiceField(
+        label=_("复核意见"),
+        choices=[("1", _("同意（核实不属实）")), ("0", _("退回重新核查"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    review_note = forms.CharField(label=_("复核说明"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    closed_note = forms.CharField(
+        label=_("处理情况"),
+        max_length=300,
+        help_text=_("如：已启动销号程序；已更正登记信息"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _tasks(request: HttpRequest):
+    tasks = VerificationTask.objects.visible_to(request.user).select_related("finding")
+    status = request.GET.get("status", "open")
+    if status == "open":
+        tasks = tasks.filter(status__in=OPEN_TASKS)
+    elif status in TaskStatus.values:
+        tasks = tasks.filter(status=status)
+    if request.GET.get("overdue"):
+        tasks = tasks.filter(status__in=OPEN_TASKS, due__lt=timezone.localdate())
+    return tasks.order_by("due", "pk"), status
+
+
+@never_cache
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    tasks, status = _tasks(request)
+    today = timezone.localdate()
+    labels = _labels()
+    open_tasks = VerificationTask.objects.visible_to(request.user).filter(status__in=OPEN_TASKS)
+    board: Counter = Counter()
+    late: Counter = Counter()
+    for area_code, rule, due in open_tasks.values_list("area_code", "finding__rule", "due"):
+        board[(area_code, rule)] += 1
+        late[(area_code, rule)] += due < today
+    page = Paginator(tasks, PER_PAGE).get_page(page_number(request.GET.get("page")))
+    return render(
+        request,
+        "comparison/task_list.html",
+        {
+            "page": page,
+            "rows": [(t, labels.get(t.finding.rule, t.finding.rule), t.due < today) for t in page],
+            "status": status,
+            "statuses": TaskStatus.choices,
+            "overdue": bool(request.GET.get("overdue")),
+            "board": [
+                (area, labels.get(rule, rule), n, late[(area, rule)])
+                for (area, rule), n in sorted(board.items())
+            ],
+            "query": f"status={status}" + ("&overdue=1" if request.GET.get("overdue") else ""),
+        },
+    )
+
+
+@login_required
+def task_export(request: HttpRequest) -> HttpResponse:
+    """The listed tasks as .xlsx for field work (audited export)."""
+    tasks, status = _tasks(request)
+    labels = _labels()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(gettext("核查任务"))
+    append_row(
+        sheet,
+        [
+            gettext("任务编号"), gettext("区划代码"), gettext("户编号"), gettext("规则"),
+            gettext("问题描述"), gettext("核查时限"), gettext("状态"), gettext("核查结果"),
+            gettext("核查情况"), gettext("核查日期"),
+        ],
+    )  # fmt: skip
+    rows = 0
+    for task in tasks.select_related("finding__household")[:20_000]:
+        finding = task.finding
+        append_row(
+            sheet,
+            [
+                task.pk, task.area_code, finding.household.number if finding.household else "",
+                labels.get(finding.rule, finding.rule), finding.sentence, task.due,
+                task.get_status_display(), task.get_result_display(), task.note, task.checked_on,
+            ],
+        )  # fmt: skip
+        rows += 1
+    audit.record(
+        actor=request.user,
+        action=Action.EXPORT,
+        model="comparison.verificationtask",
+        object_repr=gettext("核查任务"),
+        changes={"status": status, "rows": rows},
+        area_code=request.user.scope_prefix() or "",
+        message=gettext("导出核查任务 {rows} 条").format(rows=rows),
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(buffer.getvalue(), f"tasks-{stamp}.xlsx")
+
+
+@never_cache
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = get_object_or_404(
+        VerificationTask.objects.visible_to(request.user).select_related(
+            "finding__household", "checked_by", "reviewed_by"
+        ),
+        pk=pk,
+    )
+    forms_ = {
+        "check": CheckForm(initial={"checked_on": timezone.localdate()}),
+        "review": ReviewForm(),
+        "close": CloseForm(),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form_class = {"check": CheckForm, "review": ReviewForm, "close": CloseForm}.get(action)
+        if form_class is None:
+            raise PermissionDenied
+        form = forms_[action] = form_class(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "check":
+                    verification.record_check(task, acting_user=request.user, **data)
+                elif action == "review":
+                    verification.review(
+                        task,
+                        agree=data["agree"],
+                        note=data["review_note"],
+                        acting_user=request.user,
+                    )
+                else:
+                    verification.close_confirmed(
+                        task, note=data["closed_note"], acting_user=request.user
+                    )
+                return redirect("comparison-task", task.pk)
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+    return render(
+        request,
+        "comparison/task_detail.html",
+        {
+            "task": task,
+            "label": _labels().get(task.finding.rule, task.finding.rule),
+            "overdue": task.is_open and task.due < timezone.localdate(),
+            "forms": forms_,
+            "can_edit": request.user.can_edit(),
+        },
+    )

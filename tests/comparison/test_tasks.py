@@ -1,0 +1,170 @@
+"""Verification tasks: one per new finding with a deadline by severity; the village checks on
+site; a 不属实 needs a second person at township level; a 属实 is closed with its action; a run
+that finds a checked finding again sends no new task."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from jingzhun.audit.models import AuditEntry
+from jingzhun.comparison import verification
+from jingzhun.comparison.loading import load_dataset
+from jingzhun.comparison.models import Finding, VerificationTask
+from jingzhun.comparison.runs import create_run, execute_run
+from tests.comparison.conftest import sheet
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 12, 4)
+
+
+@pytest.fixture
+def clerk(village):
+    return UserFactory(role="county_admin", area=village.parent.parent)
+
+
+@pytest.fixture
+def cadre(village):
+    return UserFactory(role="village_operator", area=village)
+
+
+@pytest.fixture
+def township(village):
+    return UserFactory(role="township_operator", area=village.parent)
+
+
+def run(user):
+    return execute_run(create_run(ruleset_id="national-2016", year=2019, acting_user=user))
+
+
+def task_of(rule: str) -> VerificationTask:
+    return VerificationTask.objects.select_related("finding").get(finding__rule=rule)
+
+
+def test_every_new_finding_gets_one_task_with_a_deadline_by_severity(county, clerk, village):
+    run(clerk)
+    assert VerificationTask.objects.count() == Finding.objects.count() == 7
+    today = timezone.localdate()
+    assert task_of("vehicle").due == today + datetime.timedelta(days=15)  # high
+    assert task_of("young_in_senior_school").due == today + datetime.timedelta(days=60)  # low
+    assert task_of("vehicle").area_code == village.code
+    run(clerk)
+    assert VerificationTask.objects.count() == 7
+
+
+def test_confirmed_then_closed_with_its_action(county, clerk, cadre):
+    run(clerk)
+    task = task_of("vehicle")
+
+    verification.record_check(
+        task, result="confirmed", note="车辆确为户主所有，用于跑运输", checked_on=TODAY,
+        acting_user=cadre,
+    )  # fmt: skip
+    task.refresh_from_db()
+    assert (task.status, task.checked_by) == ("confirmed", cadre)
+    assert task.finding.status == "confirmed"
+    with pytest.raises(ValidationError):
+        verification.record_check(
+            task, result="confirmed", note="again", checked_on=TODAY, acting_user=cadre
+        )
+    verification.close_confirmed(task, note="已启动销号程序", acting_user=cadre)
+    task.refresh_from_db()
+    assert (task.status, task.closed_note) == ("closed", "已启动销号程序")
+    assert AuditEntry.objects.filter(model="comparison.verificationtask").count() == 2
+    run(clerk)  # found again: the confirmed finding is kept, no second task
+    assert VerificationTask.objects.filter(finding__rule="vehicle").count() == 1
+
+
+def test_not_confirmed_needs_a_second_person_at_township_level(county, clerk, cadre, township):
+    run(clerk)
+    task = task_of("payroll")
+    verification.record_check(
+        task, result="not_confirmed", note="同名不同人", checked_on=TODAY, acting_user=cadre
+    )
+    task.refresh_from_db()
+    assert task.status == "review"
+    with pytest.raises(PermissionDenied):  # a village user may not agree
+        verification.review(task, agree=True, note="同意", acting_user=cadre)
+    same = UserFactory(role="township_operator", area=township.area)
+    task.checked_by = same
+    task.save()
+    with pytest.raises(PermissionDenied):  # not the one who checked
+        verification.review(task, agree=True, note="同意", acting_user=same)
+    verification.review(task, agree=False, note="请核对身份证原件", acting_user=township)
+    task.refresh_from_db()
+    assert (task.status, task.result) == ("assigned", "")
+    verification.record_check(
+        task, result="not_confirmed", note="已核对原件，不是同一人", checked_on=TODAY,
+        acting_user=cadre,
+    )  # fmt: skip
+    verification.review(task, agree=True, note="同意", acting_user=township)
+    task.refresh_from_db()
+    assert task.status == "closed" and task.finding.status == "dismissed"
+    run(clerk)
+    assert Finding.objects.filter(rule="payroll").count() == 1  # dismissed, not found anew
+    assert VerificationTask.objects.filter(finding__rule="payroll").count() == 1
+
+
+def test_a_gone_cause_closes_its_open_task(county, clerk):
+    run(clerk)
+    load_dataset(
+        sheet(["证件号码", "姓名", "死亡日期", "数据来源"], [["", "某人", "2019-02-01", "火化"]]),
+        kind="deaths", year=2019, acting_user=clerk, name="deaths-v2.xlsx",
+    )  # fmt: skip
+    run(clerk)
+    task = task_of("deceased")
+    assert task.status == "closed" and task.closed_note.startswith("原因已消除")
+
+
+def test_the_village_cadre_checks_on_a_phone_page(county, clerk, cadre, client):
+    run(clerk)
+    client.force_login(cadre)
+    listed = client.get(reverse("comparison-tasks")).content.decode()
+    task = task_of("vehicle")
+    assert f'id="task-{task.pk}"' in listed and "名下小型轿车" in listed
+    response = client.post(
+        reverse("comparison-task", args=[task.pk]),
+        {"action": "check", "result": "confirmed", "checked_on": "2026-12-01", "note": "属实"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "confirmed"
+    empty = client.post(
+        reverse("comparison-task", args=[task.pk]), {"action": "close", "closed_note": ""}
+    )
+    assert "这个字段是必填项" in empty.content.decode() or "必填" in empty.content.decode()
+    export = client.get(reverse("comparison-tasks-export"), {"status": "all"})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+    )
+    mine = VerificationTask.objects.visible_to(cadre).count()
+    assert rows[0][0] == "任务编号" and len(rows) == 1 + mine == 7  # not the county's omission
+
+
+def test_overdue_tasks_are_marked(county, clerk, cadre, client):
+    run(clerk)
+    task = task_of("vehicle")
+    VerificationTask.objects.filter(pk=task.pk).update(due=datetime.date(2020, 1, 1))
+    client.force_login(cadre)
+    page = client.get(reverse("comparison-tasks"), {"overdue": "1"}).content.decode()
+    assert f'id="task-{task.pk}"' in page and "已逾期" in page
+    assert len(re.findall(r'id="task-\d+"', page)) == 1
+
+
+def test_others_cannot_see_or_act(county, clerk, other_village):
+    run(clerk)
+    stranger = UserFactory(role="village_operator", area=other_village)
+    task = task_of("vehicle")
+    assert not VerificationTask.objects.visible_to(stranger).exists()
+    with pytest.raises(PermissionDenied):
+        verification.record_check(
+            task, result="confirmed", note="x", checked_on=TODAY, acting_user=stranger
+        )
