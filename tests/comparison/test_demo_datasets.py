@@ -149,3 +149,9 @@ def test_demo_command_loads_the_datasets(db, settings, capsys):
     out = capsys.readouterr().out
     assert "department data:" in out and "jingzhun compare --year 2018" in out
     assert set(Dataset.objects.values_list("kind", flat=True)) == KINDS
+    # … and runs a first comparison, so the pages and the villages' tasks show real cases.
+    from jingzhun.comparison.models import ComparisonRun, VerificationTask
+
+    run = ComparisonRun.objects.get()
+    assert run.status == "finished" and "comparison:" in out
+    assert VerificationTask.objects.count() == sum(n["new"] for n in run.counts.values()) > 0

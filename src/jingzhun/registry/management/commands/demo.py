@@ -92,6 +92,29 @@ class Command(BaseCommand):
             ).format(total=total, seconds=seconds)
             + f" ({kinds}); jingzhun compare --year {REFERENCE_DATE.year}"
         )
+        self._compare()
+
+    def _compare(self) -> None:
+        """A first comparison run over the department files: findings and verification tasks,
+        so the 数据比对 pages and the village's 核查任务 have real cases on first login."""
+        from jingzhun.comparison.runs import create_run, execute_run
+        from jingzhun.workbook import SYSTEM
+
+        started = time.perf_counter()
+        run = execute_run(
+            create_run(
+                ruleset_id="national-2016",
+                year=REFERENCE_DATE.year,
+                area_code=DEMO_COUNTY,
+                acting_user=SYSTEM,
+            )
+        )
+        found = sum(n["found"] for n in run.counts.values())
+        self.stdout.write(
+            _(
+                "数据比对：{found:,} 条发现，用时 {seconds:.1f} 秒 / comparison: {found:,} findings"
+            ).format(found=found, seconds=time.perf_counter() - started)
+        )
 
     def _assess(self) -> None:
         """A first stored assessment, so the reports have something to show on first login."""
