@@ -102,6 +102,32 @@ def office_cases(user: User) -> dict[str, str]:
     batch = Batch.objects.order_by("pk").first()
     if batch is not None:
         cases["page: procedures batch"] = f"/procedures/batches/{batch.pk}/"
+    cases.update(comparison_cases())
+    return cases
+
+
+def comparison_cases() -> dict[str, str]:
+    """The 数据比对 pages (issue #12), over what the demo loaded and its first run."""
+    from jingzhun.comparison.models import ComparisonRun, Dataset, VerificationTask
+
+    cases = {
+        "page: comparison findings": "/comparison/",
+        "xlsx: comparison findings": "/comparison/findings.xlsx",
+        "page: verification tasks": "/comparison/tasks/",
+        "xlsx: verification tasks": "/comparison/tasks.xlsx?status=all",
+        "page: department datasets": "/comparison/datasets/",
+        "page: comparison runs": "/comparison/runs/",
+        "api: findings page 1": "/api/findings/",
+    }
+    run = ComparisonRun.objects.order_by("-pk").first()
+    if run is not None:
+        cases["page: comparison run"] = f"/comparison/runs/{run.pk}/"
+    largest = Dataset.objects.order_by("-rows").first()
+    if largest is not None:
+        cases["page: largest department dataset"] = f"/comparison/datasets/{largest.pk}/"
+    task = VerificationTask.objects.order_by("pk").first()
+    if task is not None:
+        cases["page: verification task"] = f"/comparison/tasks/{task.pk}/"
     return cases
 
 

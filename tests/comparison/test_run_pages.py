@@ -86,3 +86,27 @@ def test_the_sentences_in_english(finished, client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("comparison-findings"), {"rule": "deceased"}).content.decode()
     assert "Member 李* died on 2019-05-01 (火化) and is still registered" in page
+
+
+def test_pages_of_what_the_command_line_loaded_and_ran(county, client, clerk):
+    """Loaded and run without a user (the demo, `jingzhun load_dataset`, `compare --store`):
+    the pages name 命令行 instead of failing on the missing user."""
+    from jingzhun.comparison.models import Dataset
+    from jingzhun.workbook import SYSTEM
+
+    Dataset.objects.update(loaded_by=None)
+    execute_run(
+        create_run(
+            ruleset_id="national-2016", year=2019, area_code=clerk.area_id, acting_user=SYSTEM
+        )
+    )
+    dataset = Dataset.objects.first()
+    for url in (
+        reverse("dataset-list"),
+        reverse("dataset-detail", args=[dataset.pk]),
+        reverse("comparison-runs"),
+        reverse("comparison-run", args=[ComparisonRun.objects.get().pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "命令行" in response.content.decode(), url
