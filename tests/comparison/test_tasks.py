@@ -168,3 +168,37 @@ def test_others_cannot_see_or_act(county, clerk, other_village):
         verification.record_check(
             task, result="confirmed", note="x", checked_on=TODAY, acting_user=stranger
         )
+
+
+def test_a_confirmed_exclusion_starts_the_deregistration_citing_the_task(
+    county, clerk, cadre, client
+):
+    from jingzhun.procedures.models import Procedure, StepRecord
+
+    people, _ = county
+    run(clerk)
+    task = task_of("vehicle")
+    verification.record_check(
+        task, result="confirmed", note="户主确有轿车", checked_on=TODAY, acting_user=cadre
+    )
+    client.force_login(cadre)
+    page = client.get(reverse("comparison-task", args=[task.pk])).content.decode()
+    assert 'id="deregister-form"' in page
+
+    client.post(reverse("comparison-task", args=[task.pk]), {"action": "deregister"})
+
+    task.refresh_from_db()
+    procedure = Procedure.objects.get()
+    assert (task.status, task.procedure) == ("closed", procedure)
+    assert procedure.kind == "deregistration" and procedure.reason == "wrong"
+    assert procedure.household_id == people["head"].household_id
+    evidence = StepRecord.objects.get(procedure=procedure).evidence
+    assert f"核查任务 #{task.pk}" in evidence["note"] and "名下小型轿车" in evidence["note"]
+    closed = client.get(reverse("comparison-task", args=[task.pk])).content.decode()
+    assert reverse("procedures-detail", args=[procedure.pk]) in closed
+    deceased = task_of("deceased")  # a mismatch, not an exclusion: no deregistration offered
+    verification.record_check(
+        deceased, result="confirmed", note="已死亡", checked_on=TODAY, acting_user=cadre
+    )
+    with pytest.raises(ValidationError):
+        verification.start_deregistration(deceased, acting_user=cadre)

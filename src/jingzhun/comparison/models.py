@@ -301,6 +301,14 @@ class VerificationTask(models.Model):
     reviewed_on = models.DateField(_("复核日期"), null=True, blank=True)
     review_note = models.TextField(_("复核意见"), blank=True)
     closed_note = models.CharField(_("办结情况"), max_length=300, blank=True)
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        verbose_name=_("启动的程序"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 

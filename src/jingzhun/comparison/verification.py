@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.core.bulk import insert_dicts
+from jingzhun.procedures import services as procedures
+from jingzhun.procedures.flows import Kind, ReasonCategory
 
 from .choices import DUE_DAYS, OPEN_TASKS, CheckResult, FindingStatus, TaskStatus
 from .models import ComparisonRun, Finding, VerificationTask
@@ -156,5 +158,51 @@ def close_confirmed(task: VerificationTask, *, note: str, acting_user: Any) -> V
         _("处理：{sentence}（{note}）").format(
             sentence=task.finding.sentence, note=task.closed_note
         ),
+    )
+    return task
+
+
+@transaction.atomic
+def start_deregistration(task: VerificationTask, *, acting_user: Any) -> VerificationTask:
+    """A confirmed exclusion of a registered household: propose it for 销号 (reason 识别不准)
+    in its village's batch of this year, citing the finding and the check, and close the task
+    with the procedure linked. The procedure then runs its own steps (review, notice, approval)."""
+    _check_scope(task, acting_user)
+    task = (
+        VerificationTask.objects.select_for_update()
+        .select_related("finding__household__village")
+        .get(pk=task.pk)
+    )
+    finding = task.finding
+    if task.status != TaskStatus.CONFIRMED or finding.meaning != "exclusion":
+        raise ValidationError(_("只有核实属实的“不符合条件”问题才能据此启动销号程序"))
+    if finding.household is None:
+        raise ValidationError(_("该问题没有对应的建档立卡户"))
+    household = finding.household
+    batch = procedures.open_batch(
+        Kind.DEREGISTRATION, household.village, timezone.localdate().year, acting_user=acting_user
+    )
+    note = _("数据比对核查属实（核查任务 #{task}）：{sentence}；核查情况：{check}").format(
+        task=task.pk, sentence=finding.sentence, check=task.note
+    )
+    (procedure,) = procedures.propose(
+        batch,
+        [
+            procedures.Proposal(
+                household=household,
+                reason=ReasonCategory.WRONG,
+                evidence={"date": task.checked_on.isoformat(), "note": note[:500]},
+            )
+        ],
+        acting_user=acting_user,
+    )
+    task.status, task.procedure = TaskStatus.CLOSED, procedure
+    task.closed_note = _("已启动销号程序（{batch}）").format(batch=batch.title)[:300]
+    task.save()
+    _audit(
+        task,
+        acting_user,
+        {"procedure": [None, procedure.pk]},
+        _("据核查任务启动销号：{sentence}").format(sentence=finding.sentence),
     )
     return task

@@ -152,7 +152,7 @@ def task_export(request: HttpRequest) -> HttpResponse:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(
         VerificationTask.objects.visible_to(request.user).select_related(
-            "finding__household", "checked_by", "reviewed_by"
+            "finding__household", "checked_by", "reviewed_by", "procedure"
         ),
         pk=pk,
     )
@@ -161,7 +161,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "review": ReviewForm(),
         "close": CloseForm(),
     }
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "deregister":
+        try:
+            verification.start_deregistration(task, acting_user=request.user)
+            return redirect("comparison-task", task.pk)
+        except ValidationError as error:
+            forms_["close"].add_error(None, " ".join(error.messages))
+    elif request.method == "POST":
         action = request.POST.get("action")
         form_class = {"check": CheckForm, "review": ReviewForm, "close": CloseForm}.get(action)
         if form_class is None:
@@ -187,11 +193,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
+    finding = task.finding
     return render(
         request,
         "comparison/task_detail.html",
         {
             "task": task,
+            "may_deregister": finding.meaning == "exclusion" and finding.household_id is not None,
             "label": _labels().get(task.finding.rule, task.finding.rule),
             "overdue": task.is_open and task.due < timezone.localdate(),
             "forms": forms_,
