@@ -15,6 +15,16 @@ BEFORE = [("areas", "0001_initial")]
 AFTER = [("areas", "0002_village_exit_fact_and_plan")]
 
 
+@pytest.fixture(autouse=True)
+def every_app_migrated_afterwards():
+    """Going back to areas 0001 also unapplies every app whose migrations depend on a later
+    areas migration (comparison …): the tests after this one need all of them back."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()

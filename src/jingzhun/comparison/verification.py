@@ -78,7 +78,11 @@ def record_check(
 ) -> VerificationTask:
     """The on-site check: 属实 → awaits its action; 不属实 → awaits township agreement."""
     _check_scope(task, acting_user)
-    task = VerificationTask.objects.select_for_update().select_related("finding").get(pk=task.pk)
+    task = (
+        VerificationTask.objects.select_for_update(of=("self",))
+        .select_related("finding")
+        .get(pk=task.pk)
+    )
     if task.status != TaskStatus.ASSIGNED:
         raise ValidationError(_("该任务已核查，不能重复录入"))
     if result not in CheckResult.values:
@@ -114,7 +118,11 @@ def review(task: VerificationTask, *, agree: bool, note: str, acting_user: Any) 
     scope = acting_user.scope_prefix() or ""
     if len(scope) > TOWNSHIP_PREFIX:
         raise PermissionDenied(_("核查不属实须由乡镇或县级人员复核"))
-    task = VerificationTask.objects.select_for_update().select_related("finding").get(pk=task.pk)
+    task = (
+        VerificationTask.objects.select_for_update(of=("self",))
+        .select_related("finding")
+        .get(pk=task.pk)
+    )
     if task.status != TaskStatus.REVIEW:
         raise ValidationError(_("该任务不在待复核状态"))
     if task.checked_by_id == getattr(acting_user, "pk", None):
@@ -144,7 +152,11 @@ def review(task: VerificationTask, *, agree: bool, note: str, acting_user: Any) 
 def close_confirmed(task: VerificationTask, *, note: str, acting_user: Any) -> VerificationTask:
     """Record what was done about a 属实 finding (a procedure started, the registry corrected)."""
     _check_scope(task, acting_user)
-    task = VerificationTask.objects.select_for_update().select_related("finding").get(pk=task.pk)
+    task = (
+        VerificationTask.objects.select_for_update(of=("self",))
+        .select_related("finding")
+        .get(pk=task.pk)
+    )
     if task.status != TaskStatus.CONFIRMED:
         raise ValidationError(_("只有核实属实的任务才能登记处理结果"))
     if not note.strip():
@@ -169,7 +181,7 @@ def start_deregistration(task: VerificationTask, *, acting_user: Any) -> Verific
     with the procedure linked. The procedure then runs its own steps (review, notice, approval)."""
     _check_scope(task, acting_user)
     task = (
-        VerificationTask.objects.select_for_update()
+        VerificationTask.objects.select_for_update(of=("self",))
         .select_related("finding__household__village")
         .get(pk=task.pk)
     )

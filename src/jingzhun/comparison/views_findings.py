@@ -104,16 +104,32 @@ def finding_export(request: HttpRequest) -> HttpResponse:
             ],
         )
         rows += 1
+    message = gettext("导出比对发现 {rows} 条").format(rows=rows)
+    return audited_xlsx(
+        request, book, "comparison.finding", message, {"filter": chosen, "rows": rows}, "findings"
+    )
+
+
+def audited_xlsx(
+    request: HttpRequest,
+    book: Workbook,
+    model: str,
+    message: str,
+    changes: dict,
+    prefix: str,
+) -> HttpResponse:
+    """A list page's workbook as a download named <prefix>-<time>.xlsx, with its audit entry
+    (who exported which filter, how many rows)."""
     audit.record(
         actor=request.user,
         action=Action.EXPORT,
-        model="comparison.finding",
-        object_repr=gettext("比对发现"),
-        changes={"filter": chosen, "rows": rows},
+        model=model,
+        object_repr=message[:200],
+        changes=changes,
         area_code=request.user.scope_prefix() or "",
-        message=gettext("导出比对发现 {rows} 条").format(rows=rows),
+        message=message,
     )
     buffer = io.BytesIO()
     book.save(buffer)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(buffer.getvalue(), f"findings-{stamp}.xlsx")
+    return xlsx_response(buffer.getvalue(), f"{prefix}-{stamp}.xlsx")

@@ -4,7 +4,6 @@ review of a 不属实, the action of a 属实. Phone-sized: one column, large bu
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 
 from django import forms
@@ -19,16 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 
-from jingzhun.audit import services as audit
-from jingzhun.audit.models import Action
 from jingzhun.core.paging import page_number
 from jingzhun.workbook.safe import append_row
-from jingzhun.workbook.web import xlsx_response
 
 from . import verification
 from .choices import OPEN_TASKS, CheckResult, TaskStatus
 from .models import VerificationTask
-from .views_findings import _labels
+from .views_findings import _labels, audited_xlsx
 
 PER_PAGE = 50
 
@@ -132,19 +128,9 @@ def task_export(request: HttpRequest) -> HttpResponse:
             ],
         )  # fmt: skip
         rows += 1
-    audit.record(
-        actor=request.user,
-        action=Action.EXPORT,
-        model="comparison.verificationtask",
-        object_repr=gettext("核查任务"),
-        changes={"status": status, "rows": rows},
-        area_code=request.user.scope_prefix() or "",
-        message=gettext("导出核查任务 {rows} 条").format(rows=rows),
-    )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(buffer.getvalue(), f"tasks-{stamp}.xlsx")
+    message = gettext("导出核查任务 {rows} 条").format(rows=rows)
+    changes = {"status": status, "rows": rows}
+    return audited_xlsx(request, book, "comparison.verificationtask", message, changes, "tasks")
 
 
 @never_cache
