@@ -281,3 +281,53 @@ def test_a_file_from_jingzhun_tokenize_loads_and_the_tables_hold_no_raw_id(
     assert keyed.name == "ls"  # reduced to initials
     stored = [str(v) for row in DatasetRow.objects.values() for v in row.values()]
     assert not any(owner_number in value or owner_number[:17] in value for value in stored)
+
+
+def parquet_bytes(columns: dict[str, list[object]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue()
+
+
+def test_the_command_loads_parquet_with_its_own_types_and_names_bad_rows(
+    village, tmp_path, owner_number, capsys
+):
+    """A large list as a data platform exports it: dates, decimals and numbers typed by Parquet
+    load as the same rows as the .xlsx; a bad cell is named by the row a spreadsheet shows."""
+    columns = {
+        "车主证件号码": [owner_number, owner_number],
+        "车主姓名": ["李四", "李四"],
+        "号牌号码": ["云G12345", "云G54321"],
+        "车辆类型": ["小型轿车", "三轮汽车"],
+        "购置价格（元）": [Decimal("86000.50"), Decimal("30000")],
+        "初次登记日期": [datetime.date(2019, 3, 1), datetime.date(2018, 6, 1)],
+    }
+    good = tmp_path / "vehicles.parquet"
+    good.write_bytes(parquet_bytes(columns))
+    county = village.parent.parent_id
+
+    call_command("load_dataset", "vehicles", str(good), "--year", "2019", "--area", county)
+
+    assert "已导入 机动车登记 2019 年 2 行" in capsys.readouterr().out
+    rows = list(DatasetRow.objects.order_by("row").values("row", "amount", "date", "category"))
+    assert rows == [
+        {"row": 2, "amount": Decimal("86000.50"), "date": datetime.date(2019, 3, 1),
+         "category": "小型轿车"},
+        {"row": 3, "amount": Decimal("30000.00"), "date": datetime.date(2018, 6, 1),
+         "category": "三轮汽车"},
+    ]  # fmt: skip
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(parquet_bytes(columns | {"车辆类型": ["小型轿车", "飞机"]}))
+    with pytest.raises(SystemExit):
+        call_command("load_dataset", "vehicles", str(bad), "--year", "2019", "--area", county)
+    assert "第3行 车辆类型" in capsys.readouterr().err
+    assert DatasetRow.objects.count() == 2
+
+
+def test_a_file_that_is_not_parquet_is_refused_by_name(clerk):
+    result = load_dataset(b"PAR1 not really", kind="vehicles", year=2019, acting_user=clerk,
+                          name="a.parquet")  # fmt: skip
+    assert [e.message for e in result.errors] == ["无法读取 Parquet 文件"]

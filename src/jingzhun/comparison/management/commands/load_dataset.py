@@ -1,5 +1,5 @@
 """`jingzhun load_dataset KIND FILE --year YEAR [--area CODE] [--user USERNAME] [--received DATE]
-[--key-id ID] [--dry-run]`: load a department's file (.xlsx or .csv) as a dataset of KIND
+[--key-id ID] [--dry-run]`: load a department's file (.xlsx, .csv or .parquet) as a dataset of KIND
 (standards/datasets/KIND.toml; `jingzhun load_dataset --kinds` lists them).
 
 Without --user the command acts as the system (full scope; --area is then required). On errors
@@ -25,7 +25,7 @@ from jingzhun.workbook.commands import SHOWN_ERRORS
 
 
 class Command(OperatorCommand):
-    help = "导入部门数据（.xlsx 或 .csv）：死亡人口、低保特困、财政供养、车辆、不动产、市场主体等"
+    help = "导入部门数据（.xlsx、.csv 或 .parquet）：死亡人口、低保特困、车辆、市场主体等"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", nargs="?", help="数据类型，如 deaths（--kinds 列出全部）")
