@@ -112,10 +112,19 @@ def load(id_or_path: str | Path) -> DatasetKind:
     return loads(text, path.name, path)
 
 
+_loaded: tuple[tuple[tuple[str, int, int], ...], dict[str, DatasetKind]] | None = None
+
+
 def available() -> dict[str, DatasetKind]:
-    """Every shipped kind, by id."""
-    kinds = [load(path) for path in sorted(KINDS.glob("*.toml"))]
-    return {kind.id: kind for kind in kinds}
+    """Every shipped kind, by id. Parsed again only when a file changed (name, size or time):
+    every page, rule file and run asks for them, and the kinds are frozen values."""
+    global _loaded
+    paths = sorted(KINDS.glob("*.toml"))
+    stamp = tuple((str(p), (st := p.stat()).st_mtime_ns, st.st_size) for p in paths)
+    if _loaded is None or _loaded[0] != stamp:
+        kinds = [load(path) for path in paths]
+        _loaded = (stamp, {kind.id: kind for kind in kinds})
+    return dict(_loaded[1])
 
 
 def read_toml(text: str, name: str, allowed: set[str], required: tuple[str, ...]) -> dict:
