@@ -117,6 +117,8 @@ def comparison_cases() -> dict[str, str]:
         "xlsx: verification tasks": "/comparison/tasks.xlsx?status=all",
         "page: department datasets": "/comparison/datasets/",
         "page: comparison runs": "/comparison/runs/",
+        "page: comparison report": "/comparison/reports/",
+        "xlsx: comparison report": "/comparison/reports.xlsx",
         "api: findings page 1": "/api/findings/",
     }
     run = ComparisonRun.objects.order_by("-pk").first()

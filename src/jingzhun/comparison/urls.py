@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views, views_findings, views_runs, views_tasks
+from . import views, views_findings, views_reports, views_runs, views_tasks
 
 urlpatterns = [
     path("", views_findings.finding_list, name="comparison-findings"),
     path("findings.xlsx", views_findings.finding_export, name="comparison-findings-export"),
+    path("reports/", views_reports.report_page, name="comparison-report"),
+    path("reports.xlsx", views_reports.report_export, name="comparison-report-export"),
     path("tasks/", views_tasks.task_list, name="comparison-tasks"),
     path("tasks.xlsx", views_tasks.task_export, name="comparison-tasks-export"),
     path("tasks/<int:pk>/", views_tasks.task_detail, name="comparison-task"),
