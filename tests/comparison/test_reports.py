@@ -258,3 +258,18 @@ def test_no_rural_population_no_omission_rate(built, county_admin, village, othe
     assert rows[TOWNSHIP_A].figures.omission_rate is None
     Area.objects.filter(code=other_village.code).update(rural_population=None)
     assert reports.comparison_report(county_admin).total.omission_rate is None
+
+
+def test_api_gives_the_pages_figures_scoped(built, client, township_operator):
+    client.force_login(township_operator)
+    data = client.get("/api/comparison-report/", {"area": TOWNSHIP_B}).json()
+    assert data["area"] == TOWNSHIP_A  # not theirs: their own township
+    total = data["total"]
+    assert (total["flagged"], total["households"], total["wrong_households"]) == (6, 4, 1)
+    assert (total["wrong_rate"], total["omitted"], total["unregistered"]) == (25.0, 1, 990)
+    assert [row["code"] for row in data["areas"]] == ["532527100201"]
+    assert {row["rule"] for row in data["rules"]} == {
+        "vehicle", "deceased", "payroll", "business", "dibao_not_registered", "assistance_other",
+    }  # fmt: skip
+    client.logout()
+    assert client.get("/api/comparison-report/").status_code in (401, 403)

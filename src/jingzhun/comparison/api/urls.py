@@ -1,5 +1,7 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .reports import ComparisonReportView
 from .views import DatasetViewSet, FindingViewSet, RunViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -8,4 +10,8 @@ router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("comparison-runs", RunViewSet, basename="comparison-run")
 router.register("findings", FindingViewSet, basename="finding")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Not a viewset: one report object, no list of rows to page or look up.
+    path("comparison-report/", ComparisonReportView.as_view(), name="comparison-report-api"),
+]
