@@ -14,6 +14,8 @@ JINGZHUN_REVEALS_PER_HOUR  full ID numbers one user may reveal per hour; default
 JINGZHUN_SPARK_MASTER  Spark master of `--engine spark` runs; default local[2]
 JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark runs (a
                        cluster needs storage its executors read); default the system temp
+JINGZHUN_AGREEMENT_KEYS_DIR  folder of the data-sharing agreements' token keys (*.key, mode 0600,
+                       docs/tokenize.md); default JINGZHUN_HOME/agreement-keys
 JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running assessment counts as
                        abandoned (its worker died): "停止" then marks it failed; default 60
 JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
@@ -329,6 +331,11 @@ CLIENT_ADDRESS_HEADER = os.environ.get("JINGZHUN_CLIENT_ADDRESS_HEADER", "")
 # (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.
 SPARK_MASTER = os.environ.get("JINGZHUN_SPARK_MASTER", "local[2]")
 SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None
+# Token keys of the data-sharing agreements (one *.key file each, mode 0600): never in the
+# database; a tokenised dataset links to the registry with the key of its key_id (docs/tokenize.md).
+AGREEMENT_KEYS_DIR = Path(
+    os.environ.get("JINGZHUN_AGREEMENT_KEYS_DIR", "") or HOME / "agreement-keys"
+).resolve()
 # A running assessment whose progress has not moved for this long is taken as abandoned (its
 # worker process died): stopping it marks it failed instead of waiting for it to notice.
 RUN_STALE_MINUTES = int(os.environ.get("JINGZHUN_RUN_STALE_MINUTES", "60"))

@@ -148,6 +148,7 @@ def test_every_foreign_key_naming_who_acted_is_protected() -> None:
         "comparison.comparisonrun.created_by",
         "comparison.verificationtask.checked_by",
         "comparison.verificationtask.reviewed_by",
+        "comparison.rowlink.decided_by",
         "procedures.batch.created_by",
         "procedures.notice.published_by",
         "procedures.objection.decided_by",

@@ -30,6 +30,8 @@ from jingzhun.standards.dataset_kinds import Column, DatasetKind
 from jingzhun.workbook import RowError, SheetCounts, cells
 from jingzhun.workbook.cells import CellError
 
+from .linkage.keys import KeyFileError
+from .linkage.linking import LinkSummary, link_datasets
 from .models import Dataset, DatasetRow
 from .reading import Unreadable, read_table
 
@@ -53,6 +55,8 @@ class LoadResult:
     superseded: int = 0  # earlier files of the kind, year and area no longer current
     unkeyed: int = 0  # rows without a valid ID number (or token): linked by name only
     dry_run: bool = False
+    links: LinkSummary | None = None  # token and possible fuzzy links made after the load
+    link_error: str = ""  # an agreement key file that could not be used
 
     @property
     def ok(self) -> bool:
@@ -155,6 +159,12 @@ def load_dataset(
             ),
         )
     result.dataset = dataset
+    # After the load's own transaction: a key file that may not be used does not undo the load
+    # (`jingzhun link_datasets` links again once it is fixed).
+    try:
+        result.links = link_datasets([dataset], acting_user=dataset.loaded_by)
+    except KeyFileError as exc:
+        result.link_error = str(exc)
     return result
 
 

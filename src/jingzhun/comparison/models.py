@@ -58,6 +58,9 @@ class Dataset(models.Model):
         blank=True,
         help_text=_("部门以密钥把证件号码换成令牌后提交时，所用密钥的公开标识"),
     )
+    # The registry's tokens were computed with this file's agreement key and matched
+    # (comparison/linkage): only then does a token that matched nobody mean "not registered".
+    tokens_linked = models.BooleanField(_("已按令牌匹配"), default=False)
     current = models.BooleanField(_("当前有效"), default=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -325,3 +328,7 @@ class VerificationTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TASKS
+
+
+# Defined in the linkage package (its own sub-domain); imported here so the app registers it.
+from .linkage.models import RowLink  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_findings, views_reports, views_runs, views_tasks
+from .linkage import views as views_links
 
 urlpatterns = [
     path("", views_findings.finding_list, name="comparison-findings"),
@@ -10,6 +11,8 @@ urlpatterns = [
     path("tasks/", views_tasks.task_list, name="comparison-tasks"),
     path("tasks.xlsx", views_tasks.task_export, name="comparison-tasks-export"),
     path("tasks/<int:pk>/", views_tasks.task_detail, name="comparison-task"),
+    path("links/", views_links.link_list, name="comparison-links"),
+    path("links/<int:pk>/decide/", views_links.link_decide, name="comparison-link-decide"),
     path("runs/", views_runs.run_list, name="comparison-runs"),
     path("runs/start/", views_runs.run_start, name="comparison-run-start"),
     path("runs/<int:pk>/", views_runs.run_detail, name="comparison-run"),

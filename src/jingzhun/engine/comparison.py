@@ -58,6 +58,7 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
         "year": "int64",
         "area_id": "string",
         "current": "boolean",
+        "tokens_linked": "boolean",
     },
     "comparison_datasetrow": {
         "id": "int64",
@@ -79,6 +80,13 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
         "date": "date",
         "date2": "date",
         "year": "int64",
+    },
+    # Links of department rows to persons other than the raw ID join (comparison/linkage):
+    # tokens and confirmed fuzzy matches; only confirmed ones are read.
+    "comparison_rowlink": {
+        "dataset_row_id": "int64",
+        "person_id": "int64",
+        "status": "string",
     },
 }
 
@@ -134,8 +142,10 @@ def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
 def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Table:
     """The rows of the current datasets of `kind` loaded for an area inside `prefix` (or above
     it: a county's list serves its townships), under the kind's column names: `row_id`,
-    `dataset_id`, the key (`id_number` normalised, `id_token`, `id_valid`) and one column per
-    declared column (dates as YYYYMMDD)."""
+    `dataset_id`, the key (`id_number` normalised, `id_token`, `id_valid`), `linked_person_id`
+    (a token or confirmed fuzzy link, else NULL), `keyed` (a number, a compared token or a link:
+    the row can be said to match nobody) and one column per declared column (dates as
+    YYYYMMDD)."""
     d = tables["comparison_dataset"]
     current = d.filter((d.kind == kind.id) & d.current)
     if prefix:
@@ -144,13 +154,29 @@ def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Tabl
         above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
         current = current.filter(code_range(current.area_id, prefix) | current.area_id.isin(above))
     r = tables["comparison_datasetrow"]
-    rows = r.semi_join(current, r.dataset_id == current.id)
+    current = current.select(current_id=current.id, tokens_linked=current.tokens_linked)
+    rows = r.inner_join(current, r.dataset_id == current.current_id)
+    # The person a row is linked to by its token or a confirmed fuzzy match (at most one).
+    link = tables["comparison_rowlink"]
+    link = link.filter(link.status == "confirmed").select(
+        link_row_id=link.dataset_row_id, linked_person_id=link.person_id
+    )
+    rows = rows.left_join(link, rows.id == link.link_row_id)
+    # Whether "matches no registered person" can be said of the row: it has a number, or a
+    # token the registry's tokens were compared with, or a link.
+    keyed = (
+        (rows.id_number != "")
+        | ((rows.id_token != "") & rows.tokens_linked)
+        | rows.linked_person_id.notnull()
+    )
     columns: dict[str, ir.Value] = {
         "row_id": rows.id,
         "dataset_id": rows.dataset_id,
         "id_number": rows.id_number,
         "id_token": rows.id_token,
         "id_valid": rows.id_valid,
+        "linked_person_id": rows.linked_person_id,
+        "keyed": keyed,
     }
     for column in kind.columns:
         if column.slot == "id_number":

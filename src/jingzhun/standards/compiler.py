@@ -177,17 +177,32 @@ def rule_findings(
     """One row per finding of `rule`: `rule_id`, `person_id`, `household_id`, `village_code`
     (NULL for a dataset row that matches nobody registered), `row_id` (the dataset row; NULL
     without a dataset) and the rule's fields (`Rule.fields`). Registered persons join a dataset
-    on the normalised ID number; an `unregistered` rule keeps the dataset rows whose number no
+    on the normalised ID number or the row's link (`linked_person_id`: a token, a confirmed
+    fuzzy match); an `unregistered` rule keeps the `keyed` dataset rows whose number or link no
     registered person has. No per-row Python: one expression per rule, on any Ibis backend."""
     if rule.subject == "unregistered":
-        keyed = dataset.filter(dataset.id_number != "")
+        linked = "linked_person_id" in dataset.columns  # tokens and confirmed fuzzy links
+        keyed = dataset.filter(dataset.keyed if linked else dataset.id_number != "")
         registered = person.select(registered_id=person.id_number)
         base = keyed.anti_join(registered, keyed.id_number == registered.registered_id)
+        if linked:
+            ids = person.select(registered_person=person.person_id)
+            base = base.anti_join(ids, base.linked_person_id == ids.registered_person)
     elif dataset is None:
         base = person
     else:
-        rows = dataset.filter(dataset.id_number != "").rename(row_id_number="id_number")
-        base = person.inner_join(rows, person.id_number == rows.row_id_number)
+        rows = dataset.rename(row_id_number="id_number")
+        if "linked_person_id" not in rows.columns:
+            rows = rows.filter(rows.row_id_number != "")
+            base = person.inner_join(rows, person.id_number == rows.row_id_number)
+        else:
+            # A row joins by its number, or (a token, a confirmed fuzzy match) by its link:
+            # two equi-joins, never an OR join the engines would run as a nested loop.
+            by_number = rows.filter((rows.row_id_number != "") & rows.linked_person_id.isnull())
+            by_link = rows.filter(rows.linked_person_id.notnull())
+            base = person.inner_join(by_number, person.id_number == by_number.row_id_number).union(
+                person.inner_join(by_link, person.person_id == by_link.linked_person_id)
+            )
     met = ibis.literal(True)
     for condition in rule.when:
         met = met & condition_met(ruleset, condition, base, year)
