@@ -1,7 +1,7 @@
-"""Journey of 数据比对 (issue #12), a county clerk at 1366 px and a village cadre on a 390 px
-phone: the clerk loads the traffic police's vehicle list, runs the comparison (a real task
-worker); the cadre sees the task, confirms it on site and starts the deregistration, which cites
-it. No page scrolls sideways."""
+"""Journeys of 数据比对 (issue #12), a county clerk at 1366 px and a village cadre on a 390 px
+phone: the clerk loads a department's list (the traffic police's vehicles; the deaths list),
+runs the comparison (a real task worker); the cadre sees the task, confirms it on site and
+starts the deregistration, which cites it. No page scrolls sideways."""
 
 from __future__ import annotations
 
@@ -34,22 +34,15 @@ def vehicles_file(path, owner: str) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def test_from_a_department_list_to_a_deregistration(
-    live_server, page, village, worker, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    head = PersonFactory(household=HouseholdFactory(village=village), name="李四")
-    UserFactory(username="clerk", role="county_admin", area=village.parent.parent)
-    UserFactory(username="cadre", role="village_operator", area=village)
-    upload = tmp_path / "车辆登记.xlsx"
-    vehicles_file(upload, head.id_number)
-
+def load_and_compare(page, live_server, kind: str, upload, rule: str) -> None:
+    """The clerk at 1366 px loads the file as a dataset of `kind`, runs the comparison and sees
+    one finding of `rule`; then logs out."""
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, live_server, "clerk")
     page.click("nav >> text=数据比对")
     page.click("#comparison-nav >> text=部门数据")
     page.click("#dataset-load-link")
-    page.select_option("select[name=kind]", "vehicles")
+    page.select_option("select[name=kind]", kind)
     page.fill("input[name=year]", "2019")
     page.set_input_files("input[name=file]", str(upload))
     page.click("form.import-form button[type=submit]")
@@ -60,8 +53,34 @@ def test_from_a_department_list_to_a_deregistration(
     page.click("#run-form button[type=submit]")
     page.wait_for_selector('.run-status-box[data-status="finished"]', timeout=60_000)
     page.reload()
-    assert "1" in page.inner_text("#rule-vehicle")
+    assert "1" in page.inner_text(f"#rule-{rule}")
     page.click("text=退出")
+
+
+def confirm_on_a_phone(page, live_server, task: VerificationTask, note: str) -> None:
+    """The cadre on a 390 px phone opens the task from the list and records 属实."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "cadre")
+    page.goto(f"{live_server.url}/comparison/tasks/")
+    assert overflow(page) <= 0
+    page.click(f"#task-{task.pk} a")
+    page.check("input[name=result][value=confirmed]")
+    page.fill("input[name=checked_on]", timezone.localdate().isoformat())
+    page.fill("textarea[name=note]", note)
+    page.click("#check-form button[type=submit]")
+
+
+def test_from_a_department_list_to_a_deregistration(
+    live_server, page, village, worker, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    head = PersonFactory(household=HouseholdFactory(village=village), name="李四")
+    UserFactory(username="clerk", role="county_admin", area=village.parent.parent)
+    UserFactory(username="cadre", role="village_operator", area=village)
+    upload = tmp_path / "车辆登记.xlsx"
+    vehicles_file(upload, head.id_number)
+
+    load_and_compare(page, live_server, "vehicles", upload, "vehicle")
 
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "cadre")
@@ -89,3 +108,35 @@ def test_from_a_department_list_to_a_deregistration(
     assert (procedure.kind, procedure.household_id) == ("deregistration", head.household_id)
     note = StepRecord.objects.get(procedure=procedure).evidence["note"]
     assert f"核查任务 #{task.pk}" in note and "用于家庭出行" in note
+
+
+def test_from_a_deaths_list_to_the_deregistration_of_a_household_of_one(
+    live_server, page, village, worker, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    alone = PersonFactory(household=HouseholdFactory(village=village), name="王五")
+    UserFactory(username="clerk", role="county_admin", area=village.parent.parent)
+    UserFactory(username="cadre", role="village_operator", area=village)
+    upload = tmp_path / "死亡人口.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["证件号码", "姓名", "死亡日期", "数据来源"])
+    book.active.append([alone.id_number, "王五", "2019-08-01", "火化"])
+    book.save(upload)
+
+    load_and_compare(page, live_server, "deaths", upload, "deceased")
+    task = VerificationTask.objects.get()
+    confirm_on_a_phone(page, live_server, task, "入户核实：王五已于8月去世，村委会出具证明")
+    page.wait_for_selector("#death-form")
+    assert overflow(page) <= 0
+    assert page.locator("#deregister-form").count() == 0  # a death is not an exclusion
+    page.click("#death-form button[type=submit]")
+    page.wait_for_selector("text=查看程序")
+    assert overflow(page) <= 0
+
+    procedure = Procedure.objects.get()
+    assert (procedure.kind, procedure.reason) == ("deregistration", "death")
+    assert procedure.household_id == alone.household_id
+    note = StepRecord.objects.get(procedure=procedure).evidence["note"]
+    assert f"核查任务 #{task.pk}" in note and "村委会出具证明" in note
+    page.click("text=查看程序")  # the procedure opened from the task, to run its own steps
+    page.wait_for_selector(f"text={alone.household.number}")

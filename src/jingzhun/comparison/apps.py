@@ -17,3 +17,11 @@ class ComparisonConfig(AppConfig):
                 page="dataset-load",
             )
         )
+        kinds.register(
+            kinds.ImportKind(
+                name="comparison.tasks",
+                label=_("核查结果"),
+                run=kinds.lazy("jingzhun.comparison.task_import.run"),
+                page="comparison-tasks-import",
+            )
+        )

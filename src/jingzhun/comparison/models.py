@@ -312,6 +312,16 @@ class VerificationTask(models.Model):
         blank=True,
         related_name="+",
     )
+    # The registry change the task made (a member removed, a field corrected, an applicant
+    # registered): its audit entry, so the task shows what changed, when and by whom.
+    change = models.ForeignKey(
+        "audit.AuditEntry",
+        verbose_name=_("登记变更"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports.xlsx", views_reports.report_export, name="comparison-report-export"),
     path("tasks/", views_tasks.task_list, name="comparison-tasks"),
     path("tasks.xlsx", views_tasks.task_export, name="comparison-tasks-export"),
+    path("tasks/import/", views_tasks.task_import, name="comparison-tasks-import"),
     path("tasks/<int:pk>/", views_tasks.task_detail, name="comparison-task"),
     path("links/", views_links.link_list, name="comparison-links"),
     path("links/<int:pk>/decide/", views_links.link_decide, name="comparison-link-decide"),

@@ -18,6 +18,7 @@ from jingzhun.audit.models import Action
 from jingzhun.core.bulk import insert_dicts
 from jingzhun.procedures import services as procedures
 from jingzhun.procedures.flows import Kind, ReasonCategory
+from jingzhun.registry.models import Household
 
 from .choices import DUE_DAYS, OPEN_TASKS, CheckResult, FindingStatus, TaskStatus
 from .models import ComparisonRun, Finding, VerificationTask
@@ -174,6 +175,44 @@ def close_confirmed(task: VerificationTask, *, note: str, acting_user: Any) -> V
     return task
 
 
+def cite(task: VerificationTask) -> str:
+    """How a procedure cites the task: its number, the finding and the check."""
+    return _("数据比对核查属实（核查任务 #{task}）：{sentence}；核查情况：{check}").format(
+        task=task.pk, sentence=task.finding.sentence, check=task.note
+    )
+
+
+def deregister(
+    task: VerificationTask, household: Household, reason: str, acting_user: Any
+) -> VerificationTask:
+    """Propose `household` for 销号 for `reason` in its village's batch of this year, citing the
+    task, and close the (locked, confirmed) task linked to the procedure."""
+    batch = procedures.open_batch(
+        Kind.DEREGISTRATION, household.village, timezone.localdate().year, acting_user=acting_user
+    )
+    (procedure,) = procedures.propose(
+        batch,
+        [
+            procedures.Proposal(
+                household=household,
+                reason=reason,
+                evidence={"date": task.checked_on.isoformat(), "note": cite(task)[:500]},
+            )
+        ],
+        acting_user=acting_user,
+    )
+    task.status, task.procedure = TaskStatus.CLOSED, procedure
+    task.closed_note = _("已启动销号程序（{batch}）").format(batch=batch.title)[:300]
+    task.save()
+    _audit(
+        task,
+        acting_user,
+        {"procedure": [None, procedure.pk]},
+        _("据核查任务启动销号：{sentence}").format(sentence=task.finding.sentence),
+    )
+    return task
+
+
 @transaction.atomic
 def start_deregistration(task: VerificationTask, *, acting_user: Any) -> VerificationTask:
     """A confirmed exclusion of a registered household: propose it for 销号 (reason 识别不准)
@@ -190,31 +229,4 @@ def start_deregistration(task: VerificationTask, *, acting_user: Any) -> Verific
         raise ValidationError(_("只有核实属实的“不符合条件”问题才能据此启动销号程序"))
     if finding.household is None:
         raise ValidationError(_("该问题没有对应的建档立卡户"))
-    household = finding.household
-    batch = procedures.open_batch(
-        Kind.DEREGISTRATION, household.village, timezone.localdate().year, acting_user=acting_user
-    )
-    note = _("数据比对核查属实（核查任务 #{task}）：{sentence}；核查情况：{check}").format(
-        task=task.pk, sentence=finding.sentence, check=task.note
-    )
-    (procedure,) = procedures.propose(
-        batch,
-        [
-            procedures.Proposal(
-                household=household,
-                reason=ReasonCategory.WRONG,
-                evidence={"date": task.checked_on.isoformat(), "note": note[:500]},
-            )
-        ],
-        acting_user=acting_user,
-    )
-    task.status, task.procedure = TaskStatus.CLOSED, procedure
-    task.closed_note = _("已启动销号程序（{batch}）").format(batch=batch.title)[:300]
-    task.save()
-    _audit(
-        task,
-        acting_user,
-        {"procedure": [None, procedure.pk]},
-        _("据核查任务启动销号：{sentence}").format(sentence=finding.sentence),
-    )
-    return task
+    return deregister(task, finding.household, ReasonCategory.WRONG, acting_user)

@@ -8,7 +8,7 @@ from collections import Counter
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 
+from jingzhun import masking
 from jingzhun.core.paging import page_number
+from jingzhun.imports.tasks import start_job
+from jingzhun.registry.choices import Cause
+from jingzhun.registry.models import Person
 from jingzhun.workbook.safe import append_row
+from jingzhun.workbook.web import clean_xlsx_upload
 
-from . import verification
+from . import actions, verification
 from .choices import OPEN_TASKS, CheckResult, TaskStatus
 from .models import VerificationTask
 from .views_findings import _labels, audited_xlsx
@@ -56,6 +61,26 @@ class CloseForm(forms.Form):
         help_text=_("如：已启动销号程序；已更正登记信息"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class EntryForm(forms.Form):
+    number = forms.CharField(
+        label=_("户编号"),
+        max_length=18,
+        help_text=_("以所在县区划代码开头的16至18位数字"),
+    )
+    main_cause = forms.ChoiceField(label=_("主要致贫原因"), choices=Cause.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("填好的核查任务表（.xlsx）"),
+        help_text=_("在导出的任务表中填写核查结果（属实/不属实）、核查情况和核查日期后上传"),
+    )
+    dry_run = forms.BooleanField(label=_("仅校验"), required=False)
+
+    def clean_file(self) -> object:
+        return clean_xlsx_upload(self.cleaned_data["file"])
 
 
 def _tasks(request: HttpRequest):
@@ -138,7 +163,13 @@ def task_export(request: HttpRequest) -> HttpResponse:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(
         VerificationTask.objects.visible_to(request.user).select_related(
-            "finding__household", "checked_by", "reviewed_by", "procedure"
+            "finding__household",
+            "finding__dataset_row__dataset",
+            "finding__person",
+            "checked_by",
+            "reviewed_by",
+            "procedure",
+            "change__actor",
         ),
         pk=pk,
     )
@@ -146,39 +177,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "check": CheckForm(initial={"checked_on": timezone.localdate()}),
         "review": ReviewForm(),
         "close": CloseForm(),
+        "entry": EntryForm(),
     }
-    if request.method == "POST" and request.POST.get("action") == "deregister":
-        try:
-            verification.start_deregistration(task, acting_user=request.user)
+    if request.method == "POST":
+        done = _post(request, task, forms_)
+        if done:
             return redirect("comparison-task", task.pk)
-        except ValidationError as error:
-            forms_["close"].add_error(None, " ".join(error.messages))
-    elif request.method == "POST":
-        action = request.POST.get("action")
-        form_class = {"check": CheckForm, "review": ReviewForm, "close": CloseForm}.get(action)
-        if form_class is None:
-            raise PermissionDenied
-        form = forms_[action] = form_class(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if action == "check":
-                    verification.record_check(task, acting_user=request.user, **data)
-                elif action == "review":
-                    verification.review(
-                        task,
-                        agree=data["agree"],
-                        note=data["review_note"],
-                        acting_user=request.user,
-                    )
-                else:
-                    verification.close_confirmed(
-                        task, note=data["closed_note"], acting_user=request.user
-                    )
-                return redirect("comparison-task", task.pk)
-            except ValidationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
     finding = task.finding
     return render(
         request,
@@ -186,9 +190,126 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "task": task,
             "may_deregister": finding.meaning == "exclusion" and finding.household_id is not None,
+            "may_record_death": actions.is_death(task),
+            "correction": _correction(task),
+            "may_enter": actions.may_enter(task),
+            "change": _change(task),
             "label": _labels().get(task.finding.rule, task.finding.rule),
             "overdue": task.is_open and task.due < timezone.localdate(),
             "forms": forms_,
             "can_edit": request.user.can_edit(),
         },
     )
+
+
+# Actions of a confirmed task that need no form: the service does it all.
+SIMPLE_ACTIONS = {
+    "deregister": verification.start_deregistration,
+    "death": actions.record_death,
+    "correct": actions.correct_registry,
+}
+
+
+def _post(request: HttpRequest, task: VerificationTask, forms_: dict) -> bool:
+    """Run the posted action; True when done (the page redirects), else the errors are on its
+    form."""
+    action = request.POST.get("action")
+    if action in SIMPLE_ACTIONS:
+        try:
+            SIMPLE_ACTIONS[action](task, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            forms_["close"].add_error(None, " ".join(_messages(error)))
+            return False
+        return True
+    form_class = {
+        "check": CheckForm, "review": ReviewForm, "close": CloseForm, "entry": EntryForm
+    }.get(action)  # fmt: skip
+    if form_class is None:
+        raise PermissionDenied
+    form = forms_[action] = form_class(request.POST)
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        if action == "check":
+            verification.record_check(task, acting_user=request.user, **data)
+        elif action == "review":
+            verification.review(
+                task, agree=data["agree"], note=data["review_note"], acting_user=request.user
+            )
+        elif action == "entry":
+            actions.start_entry(task, acting_user=request.user, **data)
+        else:
+            verification.close_confirmed(task, note=data["closed_note"], acting_user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        for message in _messages(error):
+            form.add_error(None, message)
+        return False
+    return True
+
+
+def _messages(error: Exception) -> list[str]:
+    # A procedure's refusal (the wrong role for its first step) is shown like a form error.
+    return list(getattr(error, "messages", None) or [str(error)])
+
+
+def _correction(task: VerificationTask) -> tuple[str, object, object] | None:
+    """(field label, registry value, department value) of a mismatch the registry can follow."""
+    correction = actions.correction_of(task)
+    if correction is None or task.finding.person is None:
+        return None
+    field = task.finding.person._meta.get_field(correction.field)
+    value = correction.target(task.finding.values)
+    choices = (
+        dict(field.flatchoices) if field.choices else {True: gettext("是"), False: gettext("否")}
+    )
+    current = getattr(task.finding.person, correction.field)
+    return (field.verbose_name, choices.get(current, current), choices.get(value, value))
+
+
+@never_cache
+@login_required
+def task_import(request: HttpRequest) -> HttpResponse:
+    """Upload the task list filled in the field: an import job (checked and recorded in this
+    request when small, by the task worker when large) whose page shows the result."""
+    if not request.user.can_edit():
+        raise PermissionDenied(gettext("您没有处理核查任务的权限"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = start_job(
+            kind="comparison.tasks",
+            upload=form.cleaned_data["file"],
+            parameters={"dry_run": form.cleaned_data["dry_run"]},
+            acting_user=request.user,
+        )
+        return redirect("import-detail", job.pk)
+    return render(request, "comparison/task_import.html", {"form": form})
+
+
+def _change(task: VerificationTask) -> dict | None:
+    """The linked registry change as the page shows it: names masked, fields by their label;
+    an update lists its fields, a removal or a new household only what it was."""
+    entry = task.change
+    if entry is None:
+        return None
+    lines = []
+    if entry.action == "update" and entry.model == "registry.person":
+        for name, (old, new) in entry.changes.items():
+            try:
+                label = Person._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+            lines.append((label, _shown(old), _shown(new)))
+    return {
+        "action": entry.get_action_display(),
+        "subject": masking.mask_name(entry.object_repr)
+        if entry.model == "registry.person"
+        else entry.object_repr,
+        "lines": lines,
+    }
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    return value
