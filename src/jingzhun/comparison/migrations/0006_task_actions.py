@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0008_rowlink"),
+        ("audit", "0003_login_actions"),
         ("comparison", "0008_rowlink"),
     ]
 
