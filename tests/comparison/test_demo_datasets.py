@@ -68,7 +68,14 @@ def test_every_kind_loads_and_every_dataset_rule_finds_cases(demo):
         "payroll",
         "vehicle",
         "business",
+        "property",
         "dibao_unmarked",
+        "insured_unmarked",
+        "uninsured_marked_insured",
+        "enrolled_not_in_school",
+        "disability_grade_mismatch",
+        "disabled_unmarked",
+        "dropout",
         "dibao_not_registered",
     ]
     assert all(found[rule] >= 1 for rule in with_data), found

@@ -37,7 +37,17 @@ threshold = 30000
 def test_the_shipped_ruleset_loads():
     ruleset = rules.load("national-2016")
     assert ruleset.parameters["vehicle_price_max"] == 30000
-    assert {r.meaning for r in ruleset.rules} == {"exclusion", "mismatch", "omission", "quality"}
+    assert {r.meaning for r in ruleset.rules} == {
+        "exclusion",
+        "mismatch",
+        "omission",
+        "quality",
+        "risk",
+    }
+    quality = rules.load("quality-2016")
+    assert {r.meaning for r in quality.rules} == {"quality"}
+    assert {r.subject for r in quality.rules} == {"person", "household"}
+    assert all(r.dataset is None for r in quality.rules)  # the registry alone
     assert ruleset.rule("vehicle").fields == (
         "purchase_price",
         "person_name",
@@ -128,14 +138,17 @@ def test_the_command_lists_the_findings_per_rule(county, capsys):
     assert out.strip().endswith("共 2 条")
 
 
-def test_the_person_input_offers_every_person_field_and_each_kind_its_columns():
+def test_the_inputs_offer_every_person_and_household_field_and_each_kind_its_columns():
     import ibis
 
     from jingzhun.engine.comparison import COMPARISON_TABLES, dataset_view, person_input
     from jingzhun.standards import dataset_kinds, vocabulary
+    from jingzhun.standards.compiler import household_input
 
     tables = {name: ibis.table(schema, name=name) for name, schema in COMPARISON_TABLES.items()}
-    assert set(vocabulary.PERSON) <= set(person_input(tables, 2019).columns)
+    person = person_input(tables, 2019)
+    assert set(vocabulary.PERSON) <= set(person.columns)
+    assert set(vocabulary.HOUSEHOLD_FACTS) == set(household_input(person).columns)
     for kind in dataset_kinds.available().values():
         columns = set(dataset_view(tables, kind, "532527").columns)
         assert set(rules.fields_of("unregistered", kind)) <= columns, kind.id

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from jingzhun.standards.dataset_kinds import DatasetKind
 
 Tables = dict[str, ir.Table]
+# Relations that name a sex (registry codes): 之子 registered female is a data-quality finding.
+MALE_RELATIONS = ["son", "son_in_law", "grandson"]
+FEMALE_RELATIONS = ["daughter", "daughter_in_law", "granddaughter"]
 
 COMPARISON_TABLES: dict[str, dict[str, str]] = {
     "registry_household": {
@@ -28,6 +31,7 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
         "village_id": "string",
         "status": "string",
         "kind": "string",
+        "main_cause": "string",
         "entry_year": "int64",
         "exit_year": "int64",
     },
@@ -43,6 +47,8 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
         "disability_grade": "int64",
         "schooling": "string",
         "labour": "string",
+        "work_status": "string",
+        "work_months": "int64",
         "dibao": "boolean",
         "destitute": "boolean",
         "medical_insured": "boolean",
@@ -136,6 +142,15 @@ def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
         entry_year=j.entry_year,
         exit_year=j.exit_year,
         income_per_capita=j.ipc,
+        birth_date=as_number(j.birth_date),
+        id_length=ibis.coalesce(j.id_number.strip().length(), 0).cast("int64"),
+        main_cause=j.main_cause,
+        work_status=j.work_status,
+        work_months=j.work_months,
+        relation_sex_conflict=(
+            (j.relation.isin(MALE_RELATIONS) & (j.sex == "female"))
+            | (j.relation.isin(FEMALE_RELATIONS) & (j.sex == "male"))
+        ).fill_null(False),
     )
 
 

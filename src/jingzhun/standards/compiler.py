@@ -171,6 +171,77 @@ def condition_met(ruleset: Any, condition: Any, table: ir.Table, year: int) -> i
     return met.fill_null(False)
 
 
+def _count(condition: ir.BooleanValue) -> ir.IntegerValue:
+    """How many members of a group meet `condition` (NULL counts as not)."""
+    return ibis.ifelse(condition.fill_null(False), 1, 0).sum().cast("int64")
+
+
+def household_input(person: ir.Table) -> ir.Table:
+    """One row per household of the person input (`engine.comparison.person_input`) with its
+    facts and the counts of its members (columns = `vocabulary.HOUSEHOLD_FACTS`). The finding's
+    person is the head, or without one the first member (lowest id): one person per household,
+    so a stored finding keeps one key per household. Plain group-by and join: any engine."""
+    p = person
+    head = p.relation == "head"
+    spouse = p.relation == "spouse"
+    male, female = p.sex == "male", p.sex == "female"
+    facts = (
+        "village_code", "household_status", "household_kind", "main_cause", "entry_year",
+        "exit_year", "income_per_capita",
+    )  # fmt: skip
+    g = p.group_by(p.household_id).aggregate(
+        # Equal on every member of a household: max picks it on every engine.
+        **{name: p[name].max() for name in facts},
+        members=p.person_id.count().cast("int64"),
+        heads=_count(head),
+        spouses=_count(spouse),
+        heads_male=_count(head & male),
+        heads_female=_count(head & female),
+        spouses_male=_count(spouse & male),
+        spouses_female=_count(spouse & female),
+        sick_members=_count(p.health.isin(["chronic", "serious"])),
+        disabled_members=_count((p.health == "disabled") | p.disability_grade.notnull()),
+        dibao_members=_count(p.dibao),
+        destitute_members=_count(p.destitute),
+        students=_count(p.schooling.notnull() & (p.schooling != "none")),
+        working_age_labourers=_count(
+            p.labour.isin(["ordinary", "skilled"]) & (p.age >= 16) & (p.age <= 65)
+        ),
+        head_id=ibis.ifelse(head, p.person_id, ibis.null("int64")).min(),
+        first_id=p.person_id.min(),
+    )
+    g = g.mutate(
+        shown_id=ibis.coalesce(g.head_id, g.first_id),
+        same_sex_spouses=(
+            ibis.ifelse(g.heads_male > 0, g.spouses_male, 0)
+            + ibis.ifelse(g.heads_female > 0, g.spouses_female, 0)
+        ).cast("int64"),
+    )
+    names = p.select(named_id=p.person_id, named=p.person_name)
+    j = g.inner_join(names, g.shown_id == names.named_id)
+    return j.select(
+        person_id=j.shown_id,
+        household_id=j.household_id,
+        person_name=j.named,
+        **{name: j[name] for name in facts},
+        **{
+            name: j[name]
+            for name in (
+                "members",
+                "heads",
+                "spouses",
+                "same_sex_spouses",
+                "sick_members",
+                "disabled_members",
+                "dibao_members",
+                "destitute_members",
+                "students",
+                "working_age_labourers",
+            )  # fmt: skip
+        },
+    )
+
+
 def rule_findings(
     ruleset: Any, rule: Any, person: ir.Table, dataset: ir.Table | None, year: int
 ) -> ir.Table:
@@ -179,8 +250,11 @@ def rule_findings(
     without a dataset) and the rule's fields (`Rule.fields`). Registered persons join a dataset
     on the normalised ID number or the row's link (`linked_person_id`: a token, a confirmed
     fuzzy match); an `unregistered` rule keeps the `keyed` dataset rows whose number or link no
-    registered person has. No per-row Python: one expression per rule, on any Ibis backend."""
-    if rule.subject == "unregistered":
+    registered person has; a `household` rule reads the households built from the person input
+    (`household_input`). No per-row Python: one expression per rule, on any Ibis backend."""
+    if rule.subject == "household":
+        base = household_input(person)
+    elif rule.subject == "unregistered":
         linked = "linked_person_id" in dataset.columns  # tokens and confirmed fuzzy links
         keyed = dataset.filter(dataset.keyed if linked else dataset.id_number != "")
         registered = person.select(registered_id=person.id_number)

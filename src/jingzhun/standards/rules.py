@@ -2,9 +2,12 @@
 the standards' TOML style and expression language. Pure (no Django, no Ibis).
 
 A ruleset file holds rules; each rule names its subject (registered persons, optionally joined
-with a dataset kind on the ID number; or a dataset's rows that match no registered person), its
-meaning (exclusion 不符合条件 / omission 疑似漏评 / mismatch 信息不一致 / risk 风险预警 / quality
-数据质量), severity, the village's expected step, conditions that must all hold, and a sentence.
+with a dataset kind on the ID number; a dataset's rows that match no registered person; or
+registered households), its meaning (exclusion 不符合条件 / omission 疑似漏评 / mismatch
+信息不一致 / risk 风险预警 / quality 数据质量), severity, the village's expected step, conditions
+that must all hold, and a sentence.
+A `household` rule reads one row per registered household with counts of its members
+(`vocabulary.HOUSEHOLD_FACTS`): the national data-quality checks over the registry alone.
 Every problem raises StandardError naming the file, the rule and the key:
 ``national-2016.toml: 规则 vehicle: when[1]: value: 未知字段 'price'``.
 """
@@ -30,7 +33,9 @@ MEANINGS = {
     "quality": ("数据质量", "data quality"),
 }
 SEVERITIES = ("high", "medium", "low")
-SUBJECTS = ("person", "unregistered")  # registered persons (+ dataset), or a dataset's others
+# Registered persons (+ a dataset), a dataset's rows nobody registered has, or registered
+# households with counts of their members (the registry alone: no dataset).
+SUBJECTS = ("person", "unregistered", "household")
 NUMBER_OPS = (">", ">=", "<", "<=", "==", "!=")
 OPS = (*NUMBER_OPS, "in", "not_in", "is_true", "is_false", "is_null", "not_null")
 # Threshold words resolved from the compared year (`threshold_value`).
@@ -100,6 +105,8 @@ def fields_of(subject: str, kind: dataset_kinds.DatasetKind | None) -> dict[str,
     available: dict[str, str] = {}
     if subject == "person":
         available.update({name: f.type for name, f in vocabulary.PERSON.items()})
+    if subject == "household":
+        available.update({name: f.type for name, f in vocabulary.HOUSEHOLD_FACTS.items()})
     if kind is not None:
         for column in kind.columns:
             if column.slot != "id_number":
@@ -174,6 +181,10 @@ def _rule(raw: Any, file: str, parameters: dict, kinds: dict) -> Rule:
     if raw["subject"] not in SUBJECTS:
         fail(f"subject: 应为 {', '.join(SUBJECTS)} 之一 (one of)")
     kind = None
+    if raw["subject"] == "household" and raw.get("dataset") is not None:
+        fail(
+            "dataset: household 规则只读登记数据，不带数据类型 (a household rule takes no dataset)"
+        )
     if raw.get("dataset") is not None:
         kind = kinds.get(raw["dataset"])
         if kind is None:

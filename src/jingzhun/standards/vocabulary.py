@@ -2,7 +2,8 @@
 views that `jingzhun.engine.inputs` builds on every engine. Pure module (no Django, no Ibis).
 
 A standard is data over this vocabulary only (never SQL): adding a field means adding it here
-and to the input view, with a test. Types: "number" (int/decimal), "bool", "year", "text".
+and to the input view, with a test. Types: "number" (int/decimal), "bool", "year", "text",
+"date" (comparison inputs only: YYYYMMDD numbers).
 Counts are over the household's current members; ages are on 31 December of the assessed year.
 """
 
@@ -185,6 +186,49 @@ PERSON = {
         Field("entry_year", "year", "识别年度", "year registered"),
         Field("exit_year", "year", "脱贫年度", "year exited"),
         Field("income_per_capita", "number", "人均纯收入", "per-capita net income"),
+        Field("birth_date", "date", "出生日期", "birth date"),
+        # The ID number itself is never a field (never shown): its length says empty or malformed.
+        Field("id_length", "number", "证件号码位数", "ID number length"),
+        Field("main_cause", "text", "主要致贫原因", "main cause of poverty"),
+        Field("work_status", "text", "务工状况", "migrant work"),
+        Field("work_months", "number", "务工时间（月）", "months of migrant work"),
+        # 之子 registered female, 之女 male … (the relations that name a sex).
+        Field("relation_sex_conflict", "bool", "与户主关系与性别不符", "relation contradicts sex"),
+    ]
+}
+
+# One household with its facts and counts of its current members: what rules of subject
+# "household" read (`jingzhun.standards.compiler.household_input`, built from the person input,
+# so a household without any member is not seen). The finding names the head (or, without a
+# head, the first member), so a household's finding has one person and one key.
+HOUSEHOLD_FACTS = {
+    f.name: f
+    for f in [
+        Field("person_id", "number", "户主（无户主时为首个成员）ID", "head (or first member) id"),
+        Field("household_id", "number", "户ID", "household id"),
+        Field("village_code", "text", "行政村代码", "village code"),
+        Field("person_name", "text", "户主姓名（无户主时为首个成员）", "head (or first member)"),
+        Field("household_status", "text", "贫困户状态", "household status"),
+        Field("household_kind", "text", "贫困户属性", "household type"),
+        Field("main_cause", "text", "主要致贫原因", "main cause of poverty"),
+        Field("entry_year", "year", "识别年度", "year registered"),
+        Field("exit_year", "year", "脱贫年度", "year exited"),
+        Field("income_per_capita", "number", "人均纯收入", "per-capita net income"),
+        Field("members", "number", "家庭人口", "members"),
+        Field("heads", "number", "户主人数", "heads"),
+        Field("spouses", "number", "配偶人数", "spouses"),
+        Field("same_sex_spouses", "number", "与户主同性别的配偶人数", "spouses of the head's sex"),
+        Field("sick_members", "number", "患病成员数（慢性病、大病）", "sick members"),
+        Field("disabled_members", "number", "残疾成员数", "disabled members"),
+        Field("dibao_members", "number", "享受低保成员数", "members receiving dibao"),
+        Field("destitute_members", "number", "特困供养成员数", "members in destitute support"),
+        Field("students", "number", "在校生人数", "members in school"),
+        Field(
+            "working_age_labourers",
+            "number",
+            "16至65岁有劳动力成员数",
+            "members aged 16 to 65 able to work",
+        ),
     ]
 }
 # Fields in percent (their labels end in "(%)"): an indicator over these alone is a rate, printed

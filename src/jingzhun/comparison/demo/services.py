@@ -1,5 +1,5 @@
-"""Service lists of the demo county, mostly consistent with the registry (used by later rules):
-medical insurance, school enrolment, disability certificates."""
+"""Service lists of the demo county, mostly consistent with the registry: medical insurance,
+school enrolment, disability certificates, with a few cases of each rule over them."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .county import (
     Row,
     Strangers,
     _day,
+    _sample,
 )
 
 
@@ -23,11 +24,19 @@ def _listed_members(county: County, plan: DatasetPlan) -> list[Member]:
     return [m for m in county.members if m.village[:9] in townships]
 
 
+# Floors of the cases the rules over these lists look for (insured_unmarked,
+# enrolled_not_in_school, disability_grade_mismatch, disabled_unmarked): a few each, also at 5 %.
+FLOOR = 2
+
+
 def _insurance(county: County, plan: DatasetPlan, rng: random.Random, strangers: Strangers):
     rows: list[Row] = []
-    for member in _listed_members(county, plan):
-        insured = member.medical_insured
-        if rng.random() < plan.person_lists_mismatch:
+    listed = _listed_members(county, plan)
+    # Enrolled per the healthcare-security list, registered as not: `insured_unmarked`.
+    unmarked = {m.id for m in _sample(rng, [m for m in listed if not m.medical_insured], FLOOR)}
+    for member in listed:
+        insured = member.medical_insured or member.id in unmarked
+        if member.id not in unmarked and rng.random() < plan.person_lists_mismatch:
             insured = not insured
         serious = member.health in ("serious", "chronic")
         paid = rng.randint(2000, 20000) if serious else rng.choice((0, 0, rng.randint(50, 1500)))
@@ -58,10 +67,16 @@ STAGES = {
 
 def _enrolment(county: County, plan: DatasetPlan, rng: random.Random, strangers: Strangers):
     rows: list[Row] = []
-    for member in _listed_members(county, plan):
+    listed = _listed_members(county, plan)
+    # In senior school per the roll, registered as not in school: `enrolled_not_in_school`.
+    older = [m for m in listed if m.schooling == "none" and 16 <= county.age(m) <= 18]
+    enrolled = {m.id for m in _sample(rng, older, FLOOR)}
+    for member in listed:
         age = county.age(member)
         schooling, status = member.schooling, "在读"
-        if schooling == "none":
+        if member.id in enrolled:
+            schooling = "senior"
+        elif schooling == "none":
             low, high = c.COMPULSORY_AGE
             if not low <= age <= high:
                 continue
@@ -103,11 +118,20 @@ DISABILITY = {
 
 def _disability(county: County, plan: DatasetPlan, rng: random.Random, strangers: Strangers):
     rows: list[Row] = []
-    for member in _listed_members(county, plan):
+    listed = _listed_members(county, plan)
+    graded = [m for m in listed if m.health == "disabled" and m.disability_grade]
+    # A certificate of another grade (`disability_grade_mismatch`), and certificates of members
+    # the registry does not mark disabled (`disabled_unmarked`).
+    regraded = {m.id for m in _sample(rng, graded, FLOOR)}
+    ungraded = [m for m in listed if m.disability_grade is None and county.age(m) >= 18]
+    unmarked = {m.id for m in _sample(rng, ungraded, FLOOR)}
+    for member in listed:
         disabled = member.health == "disabled" and member.disability_grade
-        if disabled and rng.random() < 0.1:
+        if member.id in regraded or member.id in unmarked:
+            pass
+        elif disabled and rng.random() < 0.1:
             continue  # not every disabled person holds a certificate
-        if not disabled and rng.random() >= plan.person_lists_mismatch / 10:
+        elif not disabled and rng.random() >= plan.person_lists_mismatch / 10:
             continue  # … and a few certificate holders are not marked disabled in the registry
         category = DISABILITY.get(member.disability_category) or rng.choice(
             sorted(DISABILITY.values())
@@ -117,7 +141,11 @@ def _disability(county: County, plan: DatasetPlan, rng: random.Random, strangers
                 "id_number": member.id_number,
                 "name": member.name,
                 "disability_category": category,
-                "disability_grade": member.disability_grade or rng.randint(3, 4),
+                "certificate_grade": (
+                    member.disability_grade % 4 + 1  # another grade: 1 → 2 … 4 → 1
+                    if member.id in regraded
+                    else member.disability_grade or rng.randint(3, 4)
+                ),
                 "issued_on": _day(
                     rng, datetime.date(2008, 1, 1), datetime.date(county.year, 12, 31)
                 ),

@@ -1,0 +1,244 @@
+"""The data-quality checks over the registry alone (`quality-2016`, reference.md §4.4): each rule
+with a hit, a near miss and an edge, on the application database (SQLite and PostgreSQL); what
+the database cannot hold (two heads, no birth date) on DuckDB over the same input views."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from jingzhun.comparison.findings import evaluate
+from tests.factories import HouseholdFactory, IncomeFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+YEAR = 2019
+
+
+def born(age: int) -> datetime.date:
+    """Aged `age` on 31 December of YEAR."""
+    return datetime.date(YEAR - age, 6, 1)
+
+
+@pytest.fixture
+def make(village):
+    """make(tag, members=[{...}], **household) → the household; `tags` maps household and person
+    ids to the tags of their test ("hit", "near", "edge" …)."""
+    tags: dict[tuple[str, int], str] = {}
+
+    def build(tag: str, members: list[dict], **household: object) -> object:
+        home = HouseholdFactory(village=village, **household)
+        tags[("h", home.pk)] = tag
+        for n, fields in enumerate(members):
+            fields = dict(fields)
+            shown = fields.pop("tag", tag if n == 0 else f"{tag}{n}")
+            person = PersonFactory(household=home, **{"relation": "son", **fields})
+            tags[("p", person.pk)] = shown
+        return home
+
+    build.tags = tags
+    return build
+
+
+def found(rule: str, make, by: str = "h") -> set[str]:
+    findings = evaluate("quality-2016", year=YEAR, only=(rule,))
+    assert all(f.rule.id == rule for f in findings)
+    if by == "h":
+        return {make.tags[("h", f.household_id)] for f in findings}
+    return {make.tags[("p", f.person_id)] for f in findings}
+
+
+HEAD = {"relation": "head"}
+
+
+def test_illness_cause_without_a_sick_member(make):
+    make("hit", [HEAD, {"relation": "spouse", "sex": "female"}], main_cause="illness")
+    make("near", [HEAD, {"health": "chronic"}], main_cause="illness")
+    make("other_cause", [HEAD], main_cause="land")
+    # Disabled is not ill: a household of the healthy and the disabled, 因病, is flagged.
+    make("edge", [HEAD, {"health": "disabled", "disability_grade": 2}], main_cause="illness")
+    assert found("illness_cause_without_sick", make) == {"hit", "edge"}
+    (finding,) = [
+        f
+        for f in evaluate("quality-2016", year=YEAR, only=("illness_cause_without_sick",))
+        if make.tags[("h", f.household_id)] == "hit"
+    ]
+    assert finding.sentence == "户主 张* 户主要致贫原因为因病，2 名成员中无长期慢性病或大病患者"
+    assert make.tags[("p", finding.person_id)] == "hit"  # the head names the household
+
+
+def test_disability_cause_without_a_disabled_member(make):
+    make("hit", [HEAD, {"health": "serious"}], main_cause="disability")
+    make("near", [HEAD, {"health": "disabled", "disability_grade": 1}], main_cause="disability")
+    # A grade registered on a member marked healthy still counts as disabled: not flagged.
+    make("edge", [HEAD, {"disability_grade": 4}], main_cause="disability")
+    assert found("disability_cause_without_disabled", make) == {"hit"}
+
+
+def test_schooling_cause_without_a_student(make):
+    make("hit", [HEAD, {"birth_date": born(17)}], main_cause="schooling")
+    make("near", [HEAD, {"schooling": "junior", "birth_date": born(13)}], main_cause="schooling")
+    make("edge", [HEAD, {"schooling": "preschool", "birth_date": born(4)}], main_cause="schooling")
+    assert found("schooling_cause_without_student", make) == {"hit"}
+
+
+def test_dibao_household_without_a_dibao_member(make):
+    make("hit", [HEAD, {}], kind="dibao")
+    make("near", [HEAD, {"dibao": True}], kind="dibao")
+    # A destitute member is not a dibao member.
+    make("edge", [{**HEAD, "destitute": True}], kind="dibao")
+    make("ordinary", [HEAD], kind="ordinary")
+    assert found("dibao_household_without_dibao_member", make) == {"hit", "edge"}
+    (finding,) = [
+        f
+        for f in evaluate("quality-2016", year=YEAR, only=("dibao_household_without_dibao_member",))
+        if make.tags[("h", f.household_id)] == "hit"
+    ]
+    assert finding.sentence == "户主 张* 户属性为低保贫困户，2 名成员均未标注享受低保"
+
+
+def test_destitute_household_with_a_labourer_of_working_age(make):
+    old = {**HEAD, "birth_date": born(70)}
+    make("hit", [old, {"birth_date": born(40)}], kind="destitute")
+    make("near", [old, {"birth_date": born(66)}, {"birth_date": born(40), "labour": "partial"}],
+         kind="destitute")  # fmt: skip
+    make("edge", [old, {"birth_date": born(65), "labour": "skilled"}], kind="destitute")
+    make("ordinary", [old, {"birth_date": born(40)}], kind="ordinary")
+    assert found("destitute_household_with_labourer", make) == {"hit", "edge"}
+
+
+def test_a_household_needs_exactly_one_head(make):
+    make("hit", [{"relation": "son"}, {"relation": "daughter", "sex": "female"}])
+    make("near", [HEAD, {"relation": "son"}])
+    make("edge", [HEAD])  # a household of one: its head
+    assert found("head_count", make) == {"hit"}
+    (finding,) = evaluate("quality-2016", year=YEAR, only=("head_count",))
+    assert finding.sentence == "张* 所在户 2 名成员中登记户主 0 名（应为 1 名）"
+    assert make.tags[("p", finding.person_id)] == "hit"  # no head: its first member
+
+
+def test_head_and_spouse_of_one_sex(make):
+    make("hit", [HEAD, {"relation": "spouse", "sex": "male"}])
+    make("near", [HEAD, {"relation": "spouse", "sex": "female"}])
+    make("edge", [{**HEAD, "sex": "female"}, {"relation": "spouse", "sex": "female"}])
+    make("no_spouse", [HEAD, {"relation": "son"}])
+    assert found("same_sex_spouse", make) == {"hit", "edge"}
+
+
+def test_relation_that_contradicts_the_sex(make):
+    make("h", [
+        {**HEAD, "tag": "head"},
+        {"relation": "son", "sex": "female", "tag": "hit"},
+        {"relation": "son", "sex": "male", "tag": "near"},
+        {"relation": "daughter_in_law", "sex": "male", "tag": "edge"},  # 之儿媳 male
+        {"relation": "parent", "sex": "female", "tag": "parent"},  # names no sex
+    ])  # fmt: skip
+    assert found("relation_sex_conflict", make, by="p") == {"hit", "edge"}
+    sentences = {
+        f.sentence for f in evaluate("quality-2016", year=YEAR, only=("relation_sex_conflict",))
+    }
+    assert "成员 张* 与户主关系为之子，性别登记为女" in sentences
+
+
+def test_migrant_work_logic(make):
+    make("h", [
+        {**HEAD, "tag": "head"},
+        {"labour": "lost", "work_status": "in_county", "work_months": 6, "tag": "no_labour"},
+        {"labour": "partial", "work_status": "in_county", "work_months": 6, "tag": "partial"},
+        {"labour": "none", "tag": "none_at_home"},
+        {"work_status": "in_province", "work_months": 0, "tag": "zero_months"},
+        {"work_status": "none", "work_months": 3, "tag": "months_at_home"},
+        {"work_status": "out_of_province", "work_months": 12, "tag": "twelve"},
+        {"work_status": "out_of_province", "work_months": 13, "tag": "thirteen"},
+    ])  # fmt: skip
+    assert found("migrant_without_labour", make, by="p") == {"no_labour"}
+    assert found("work_without_months", make, by="p") == {"zero_months"}
+    assert found("months_without_work", make, by="p") == {"months_at_home"}
+    assert found("work_months_out_of_range", make, by="p") == {"thirteen"}  # 12 is allowed
+
+
+def test_the_year_income(make):
+    hit = make("hit", [HEAD], entry_year=2015)
+    near = make("near", [HEAD], entry_year=2015)
+    IncomeFactory(household=near, year=YEAR)
+    make("later", [HEAD], entry_year=YEAR + 1)  # edge: registered after the year
+    make("applicant", [HEAD], entry_year=YEAR, status="applicant")  # edge: still applying
+    make("this_year", [HEAD], entry_year=YEAR)  # registered in the year: its income is due
+    IncomeFactory(household=hit, year=YEAR - 1)  # last year's income is not this year's
+    assert found("income_missing", make) == {"hit", "this_year"}
+
+    negative = make("negative", [HEAD])
+    zero = make("zero", [HEAD])
+    IncomeFactory(household=negative, year=YEAR, wage_income=0, operating_income=0,
+                  operating_expenses=Decimal("3000"))  # fmt: skip
+    IncomeFactory(household=zero, year=YEAR, wage_income=0, operating_income=0,
+                  operating_expenses=0)  # fmt: skip
+    assert found("income_negative", make) == {"negative"}  # 0 is not negative
+    (finding,) = evaluate("quality-2016", year=YEAR, only=("income_negative",))
+    assert finding.sentence == "户主 张* 户当年人均纯收入为 -1,000 元"
+
+
+def test_id_numbers_empty_or_not_18_characters(make):
+    make("h", [
+        {**HEAD, "tag": "near"},
+        {"id_number": "", "tag": "hit"},
+        {"id_number": "532527800101001", "tag": "edge"},  # 15 digits: to be upgraded
+    ])  # fmt: skip
+    assert found("id_number_malformed", make, by="p") == {"hit", "edge"}
+    sentences = {
+        f.sentence for f in evaluate("quality-2016", year=YEAR, only=("id_number_malformed",))
+    }
+    assert sentences == {
+        "成员 张* 证件号码为 0 位（应为 18 位）",
+        "成员 张* 证件号码为 15 位（应为 18 位）",
+    }
+    assert found("birth_date_missing", make, by="p") == set()  # the database requires one
+
+
+def test_what_the_database_cannot_hold_is_found_on_duckdb():
+    """Two heads (a unique constraint on the app database) and an empty birth date (NOT NULL)
+    come with imported snapshots: the same expressions find them."""
+    import ibis
+
+    from jingzhun.engine.comparison import COMPARISON_TABLES, person_input
+    from jingzhun.standards import rules
+    from jingzhun.standards.compiler import rule_findings
+
+    def person(pk: int, household: int, relation: str, birth: datetime.date | None) -> dict:
+        return {
+            "id": pk, "household_id": household, "name": "王五", "id_number": f"{pk:018d}",
+            "sex": "male", "birth_date": birth, "relation": relation, "health": "healthy",
+            "disability_grade": None, "schooling": "none", "labour": "ordinary",
+            "work_status": "none", "work_months": 0, "dibao": False, "destitute": False,
+            "medical_insured": True,
+        }  # fmt: skip
+
+    households = [
+        {"id": h, "village_id": "532527100201", "status": "registered", "kind": "ordinary",
+         "main_cause": "land", "entry_year": 2015, "exit_year": None}
+        for h in (1, 2)
+    ]  # fmt: skip
+    persons = [
+        person(11, 1, "head", born(50)),
+        person(12, 1, "head", born(48)),  # two heads
+        person(21, 2, "head", born(40)),
+        person(22, 2, "son", None),  # no birth date
+    ]
+    data = {"registry_household": households, "registry_person": persons}
+    tables = {
+        name: ibis.memtable(data.get(name, []), schema=ibis.schema(schema))
+        for name, schema in COMPARISON_TABLES.items()
+    }
+    con = ibis.duckdb.connect()
+    ruleset = rules.load("quality-2016")
+    people = person_input(tables, YEAR)
+
+    def rows(rule_id: str) -> list[dict]:
+        expression = rule_findings(ruleset, ruleset.rule(rule_id), people, None, YEAR)
+        return con.execute(expression.order_by("person_id")).to_dict("records")
+
+    (two_heads,) = rows("head_count")
+    assert (two_heads["household_id"], two_heads["person_id"], two_heads["heads"]) == (1, 11, 2)
+    (no_birth,) = rows("birth_date_missing")
+    assert no_birth["person_id"] == 22
