@@ -145,6 +145,7 @@ def test_every_foreign_key_naming_who_acted_is_protected() -> None:
         "exports.exportjob.owner",
         "imports.importjob.owner",
         "comparison.dataset.loaded_by",
+        "comparison.duplicatepair.decided_by",
         "comparison.comparisonrun.created_by",
         "comparison.verificationtask.checked_by",
         "comparison.verificationtask.reviewed_by",

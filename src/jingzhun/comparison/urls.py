@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_findings, views_reports, views_runs, views_tasks
+from . import views, views_duplicates, views_findings, views_reports, views_runs, views_tasks
 from .linkage import views as views_links
 
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("tasks/<int:pk>/", views_tasks.task_detail, name="comparison-task"),
     path("links/", views_links.link_list, name="comparison-links"),
     path("links/<int:pk>/decide/", views_links.link_decide, name="comparison-link-decide"),
+    path("duplicates/", views_duplicates.pair_list, name="comparison-duplicates"),
+    path("duplicates.xlsx", views_duplicates.pair_export, name="comparison-duplicates-export"),
+    path("duplicates/find/", views_duplicates.pair_find, name="comparison-duplicates-find"),
+    path("duplicates/<int:pk>/", views_duplicates.pair_detail, name="comparison-duplicate"),
     path("runs/", views_runs.run_list, name="comparison-runs"),
     path("runs/start/", views_runs.run_start, name="comparison-run-start"),
     path("runs/<int:pk>/", views_runs.run_detail, name="comparison-run"),

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from .reports import ComparisonReportView
+from .duplicates import DuplicatePairViewSet
 from .views import DatasetViewSet, FindingViewSet, RunViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -9,6 +10,7 @@ router.include_root_view = False
 router.register("datasets", DatasetViewSet, basename="dataset")
 router.register("comparison-runs", RunViewSet, basename="comparison-run")
 router.register("findings", FindingViewSet, basename="finding")
+router.register("duplicate-pairs", DuplicatePairViewSet, basename="duplicate-pair")
 
 urlpatterns = [
     *router.urls,
