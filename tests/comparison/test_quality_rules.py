@@ -1,6 +1,6 @@
 """The data-quality checks over the registry alone (`quality-2016`, reference.md §4.4): each rule
 with a hit, a near miss and an edge, on the application database (SQLite and PostgreSQL); what
-the database cannot hold (two heads, no birth date) on DuckDB over the same input views."""
+the database cannot hold (two heads, no birth date): test_quality_rules_engines.py."""
 
 from __future__ import annotations
 
@@ -194,51 +194,3 @@ def test_id_numbers_empty_or_not_18_characters(make):
         "成员 张* 证件号码为 15 位（应为 18 位）",
     }
     assert found("birth_date_missing", make, by="p") == set()  # the database requires one
-
-
-def test_what_the_database_cannot_hold_is_found_on_duckdb():
-    """Two heads (a unique constraint on the app database) and an empty birth date (NOT NULL)
-    come with imported snapshots: the same expressions find them."""
-    import ibis
-
-    from jingzhun.engine.comparison import COMPARISON_TABLES, person_input
-    from jingzhun.standards import rules
-    from jingzhun.standards.compiler import rule_findings
-
-    def person(pk: int, household: int, relation: str, birth: datetime.date | None) -> dict:
-        return {
-            "id": pk, "household_id": household, "name": "王五", "id_number": f"{pk:018d}",
-            "sex": "male", "birth_date": birth, "relation": relation, "health": "healthy",
-            "disability_grade": None, "schooling": "none", "labour": "ordinary",
-            "work_status": "none", "work_months": 0, "dibao": False, "destitute": False,
-            "medical_insured": True,
-        }  # fmt: skip
-
-    households = [
-        {"id": h, "village_id": "532527100201", "status": "registered", "kind": "ordinary",
-         "main_cause": "land", "entry_year": 2015, "exit_year": None}
-        for h in (1, 2)
-    ]  # fmt: skip
-    persons = [
-        person(11, 1, "head", born(50)),
-        person(12, 1, "head", born(48)),  # two heads
-        person(21, 2, "head", born(40)),
-        person(22, 2, "son", None),  # no birth date
-    ]
-    data = {"registry_household": households, "registry_person": persons}
-    tables = {
-        name: ibis.memtable(data.get(name, []), schema=ibis.schema(schema))
-        for name, schema in COMPARISON_TABLES.items()
-    }
-    con = ibis.duckdb.connect()
-    ruleset = rules.load("quality-2016")
-    people = person_input(tables, YEAR)
-
-    def rows(rule_id: str) -> list[dict]:
-        expression = rule_findings(ruleset, ruleset.rule(rule_id), people, None, YEAR)
-        return con.execute(expression.order_by("person_id")).to_dict("records")
-
-    (two_heads,) = rows("head_count")
-    assert (two_heads["household_id"], two_heads["person_id"], two_heads["heads"]) == (1, 11, 2)
-    (no_birth,) = rows("birth_date_missing")
-    assert no_birth["person_id"] == 22
