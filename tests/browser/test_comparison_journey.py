@@ -128,6 +128,10 @@ def test_from_a_deaths_list_to_the_deregistration_of_a_household_of_one(
     confirm_on_a_phone(page, live_server, task, "入户核实：王五已于8月去世，村委会出具证明")
     page.wait_for_selector("#death-form")
     assert overflow(page) <= 0
+    page.goto(f"{live_server.url}/comparison/tasks/import/")  # the paper list comes back here
+    assert page.locator("#task-import-form input[name=file]").count() == 1
+    assert overflow(page) <= 0
+    page.goto(f"{live_server.url}/comparison/tasks/{task.pk}/")
     assert page.locator("#deregister-form").count() == 0  # a death is not an exclusion
     page.click("#death-form button[type=submit]")
     page.wait_for_selector("text=查看程序")

@@ -207,3 +207,17 @@ def test_an_omission_outside_a_village_is_not_entered(county, clerk):
             task, number="5325271002010099", main_cause="illness", acting_user=clerk
         )
     assert not Household.objects.filter(status="applicant").exists()
+
+
+def test_a_correction_takes_the_departments_value_of_its_column(county, clerk, cadre, monkeypatch):
+    grade = actions.Correction("disability_grade", column="certificate_grade")
+    assert grade.target({"certificate_grade": 2}) == 2
+    assert actions.CORRECTIONS["uninsured_marked_insured"].target({}) is False
+    task = run_and_confirm(clerk, cadre, "dibao_unmarked")
+    monkeypatch.setitem(
+        actions.CORRECTIONS, "dibao_unmarked", actions.Correction("disability_grade", column="x")
+    )
+    with pytest.raises(ValidationError, match="部门数据中没有该项的值"):
+        actions.correct_registry(task, acting_user=cadre)  # the list carries no such value
+    task.refresh_from_db()
+    assert task.status == "confirmed" and task.change is None

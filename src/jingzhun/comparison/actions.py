@@ -53,8 +53,13 @@ class Correction:
 
 # Mismatch rules whose confirmed finding corrects the registry (rule id → correction). The rule
 # language has no key for it yet (standards/rules.py refuses unknown keys), so it is kept here.
+# Only where the department's list settles the value: a schooling stage, a household kind or a
+# disability without its grade still needs the cadre on the household page.
 CORRECTIONS: dict[str, Correction] = {
     "dibao_unmarked": Correction("dibao", value=True),
+    "insured_unmarked": Correction("medical_insured", value=True),
+    "uninsured_marked_insured": Correction("medical_insured", value=False),
+    "disability_grade_mismatch": Correction("disability_grade", column="certificate_grade"),
 }
 
 # 救助类别 on the dibao/destitute list → the applicant household's kind and member flags.
