@@ -221,3 +221,24 @@ def test_a_correction_takes_the_departments_value_of_its_column(county, clerk, c
         actions.correct_registry(task, acting_user=cadre)  # the list carries no such value
     task.refresh_from_db()
     assert task.status == "confirmed" and task.change is None
+
+
+def test_a_disability_grade_is_corrected_to_the_certificates(village, clerk, cadre):
+    member = PersonFactory(
+        household=HouseholdFactory(village=village), name="赵强", health="disabled",
+        disability_grade=3, disability_category="physical",
+    )  # fmt: skip
+    load(
+        clerk,
+        "disability",
+        ["证件号码", "姓名", "残疾类别", "残疾等级", "发证日期"],
+        [[member.id_number, "赵强", "肢体", 2, "2017-05-01"]],
+    )
+    task = run_and_confirm(clerk, cadre, "disability_grade_mismatch", "残疾人证为二级")
+
+    actions.correct_registry(task, acting_user=cadre)
+
+    member.refresh_from_db()
+    task.refresh_from_db()
+    assert member.disability_grade == 2 and task.status == "closed"
+    assert task.change.changes == {"disability_grade": [3, 2]}
