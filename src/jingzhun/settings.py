@@ -16,6 +16,7 @@ JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark 
                        cluster needs storage its executors read); default the system temp
 JINGZHUN_AGREEMENT_KEYS_DIR  folder of the data-sharing agreements' token keys (*.key, mode 0600,
                        docs/tokenize.md); default JINGZHUN_HOME/agreement-keys
+JINGZHUN_COMPARISON_ENGINE  engine of comparison runs: db, duckdb or spark; default db
 JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running assessment counts as
                        abandoned (its worker died): "停止" then marks it failed; default 60
 JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
@@ -331,6 +332,9 @@ CLIENT_ADDRESS_HEADER = os.environ.get("JINGZHUN_CLIENT_ADDRESS_HEADER", "")
 # (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.
 SPARK_MASTER = os.environ.get("JINGZHUN_SPARK_MASTER", "local[2]")
 SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None
+# The engine comparison runs (数据比对) evaluate on: db (the application database), duckdb or
+# spark (over a Parquet snapshot of the comparison's tables); `jingzhun compare --engine` too.
+COMPARISON_ENGINE = os.environ.get("JINGZHUN_COMPARISON_ENGINE", "db")
 # Token keys of the data-sharing agreements (one *.key file each, mode 0600): never in the
 # database; a tokenised dataset links to the registry with the key of its key_id (docs/tokenize.md).
 AGREEMENT_KEYS_DIR = Path(

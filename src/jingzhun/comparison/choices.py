@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The engines a run evaluates on: the same three as an assessment's (db, duckdb, spark).
+from jingzhun.assessment.choices import Engine  # noqa: F401  (re-exported)
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")

@@ -18,6 +18,7 @@ from .choices import (
     LIVE,
     OPEN_TASKS,
     CheckResult,
+    Engine,
     FindingStatus,
     Meaning,
     RunStatus,
@@ -153,6 +154,9 @@ class ComparisonRun(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    engine = models.CharField(
+        _("计算引擎"), max_length=16, choices=Engine.choices, default=Engine.DB
+    )
     rules_done = models.PositiveIntegerField(_("已完成规则数"), default=0)
     rules_total = models.PositiveIntegerField(_("规则数"), default=0)
     datasets = models.JSONField(_("使用的部门数据"), default=list, blank=True)

@@ -1,8 +1,16 @@
 """Comparison runs: record one (queued, audited), execute it (in the task worker or the command
 line) and keep its findings — new ones added (each with a verification task), those found again
 kept once (open, confirmed or dismissed), those no longer found marked resolved (原因已消除, their
-open tasks closed). The evaluation is the rules' Ibis expressions
-(`findings.evaluate`); the write is one short transaction of set-based statements."""
+open tasks closed). The evaluation is the rules' Ibis expressions (`findings.evaluate_rule`) on
+the run's engine (the application database, or DuckDB / Spark over a snapshot of the comparison's
+tables, `findings.engine_tables`); the write, always into the application database, is one short
+transaction of set-based statements.
+
+How to call it (the command line, a benchmark)::
+
+    run = create_run(ruleset_id="national-2016", year=2019, engine="duckdb", acting_user=SYSTEM)
+    execute_run(run)   # evaluates, stores the findings and their tasks; run.counts per rule
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -25,9 +34,9 @@ from jingzhun.core.bulk import insert_dicts
 from jingzhun.standards import rules
 
 from . import verification
-from .choices import KEPT_FINDINGS, FindingStatus, RunStatus
+from .choices import KEPT_FINDINGS, Engine, FindingStatus, RunStatus
 from .findings import Finding as Found
-from .findings import evaluate
+from .findings import RuleInputs, engine_tables, evaluate_rule
 from .models import ComparisonRun, Dataset, DatasetRow, Finding
 
 CHUNK = 2000
@@ -36,13 +45,22 @@ NATURAL_KEY = ("id_number", "id_token", "category", "detail", "date", "year")
 
 
 def create_run(
-    *, ruleset_id: str, year: int, area_code: str = "", acting_user: Any
+    *,
+    ruleset_id: str,
+    year: int,
+    area_code: str = "",
+    acting_user: Any,
+    engine: str | None = None,
 ) -> ComparisonRun:
-    """Check and record a run (queued) with its audit entry. Refused before anything is
-    written: an unknown ruleset (StandardError), an area outside the user's scope or a user
-    who may not edit (PermissionDenied)."""
+    """Check and record a run (queued) with its audit entry. `engine`: db, duckdb or spark
+    (default the deployment's settings.COMPARISON_ENGINE). Refused before anything is written:
+    an unknown ruleset (StandardError), an unknown engine (ValueError), an area outside the
+    user's scope or a user who may not edit (PermissionDenied)."""
     if acting_user is None or not acting_user.can_edit():
         raise PermissionDenied(_("您没有发起数据比对的权限"))
+    engine = engine or settings.COMPARISON_ENGINE
+    if engine not in Engine.values:
+        raise ValueError(_("未知计算引擎 {engine}").format(engine=engine))
     ruleset = rules.load(ruleset_id)
     scope = acting_user.scope_prefix()
     code = areacodes.pad(area_code) if area_code else getattr(acting_user, "area_id", None)
@@ -57,6 +75,7 @@ def create_run(
             ruleset_checksum=hashlib.sha256(text).hexdigest(),
             year=year,
             area=area,
+            engine=engine,
             rules_total=len(ruleset.rules),
             created_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
@@ -66,17 +85,23 @@ def create_run(
             instance=run,
             model="comparison.comparisonrun",
             object_repr=str(run),
-            changes={"ruleset": ruleset.id, "version": ruleset.version, "year": year},
+            changes={
+                "ruleset": ruleset.id,
+                "version": ruleset.version,
+                "year": year,
+                "engine": engine,
+            },
             area_code=area.code if area else "",
             message=_("数据比对 {ruleset} {year} 年度").format(ruleset=ruleset.id, year=year),
         )
     return run
 
 
-def execute_run(run: ComparisonRun) -> ComparisonRun:
-    """Evaluate every rule (progress saved after each), then keep the findings in one
-    transaction. A run no longer queued (another worker took it) is left alone; a failure marks
-    the run failed and is re-raised."""
+def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> ComparisonRun:
+    """Evaluate every rule on the run's engine (the inputs built once; progress saved after
+    each rule), then keep the findings in one transaction of the application database. A run
+    no longer queued (another worker took it) is left alone; a failure marks the run failed and
+    is re-raised. `spark_master`: of a spark run (default settings.SPARK_MASTER)."""
     now = timezone.now()
     if not ComparisonRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started=now
@@ -88,9 +113,12 @@ def execute_run(run: ComparisonRun) -> ComparisonRun:
         ruleset = rules.load(run.ruleset)
         prefix = areacodes.prefix(run.area_id) if run.area_id else ""
         found: list[Found] = []
-        for done, rule in enumerate(ruleset.rules, start=1):
-            found += evaluate(ruleset, year=run.year, prefix=prefix, only=(rule.id,))
-            ComparisonRun.objects.filter(pk=run.pk).update(rules_done=done)
+        kinds = {rule.dataset for rule in ruleset.rules if rule.dataset}
+        with engine_tables(run.engine, prefix, kinds, spark_master=spark_master) as tables:
+            inputs = RuleInputs(tables, run.year, prefix)
+            for done, rule in enumerate(ruleset.rules, start=1):
+                found += evaluate_rule(ruleset, rule, inputs)
+                ComparisonRun.objects.filter(pk=run.pk).update(rules_done=done)
         with transaction.atomic():
             run.datasets = _datasets_used(ruleset, prefix)
             run.counts = _keep(run, ruleset, prefix, found)

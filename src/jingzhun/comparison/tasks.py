@@ -18,12 +18,22 @@ def compare(run_id: int) -> dict:
 
 
 def start_run(
-    *, ruleset_id: str, year: int, area_code: str = "", acting_user: Any
+    *,
+    ruleset_id: str,
+    year: int,
+    area_code: str = "",
+    acting_user: Any,
+    engine: str | None = None,
 ) -> ComparisonRun:
-    """Record a run and hand it to the task worker once the record is committed."""
+    """Record a run (on `engine`, default settings.COMPARISON_ENGINE) and hand it to the task
+    worker once the record is committed."""
     with transaction.atomic():
         run = create_run(
-            ruleset_id=ruleset_id, year=year, area_code=area_code, acting_user=acting_user
+            ruleset_id=ruleset_id,
+            year=year,
+            area_code=area_code,
+            acting_user=acting_user,
+            engine=engine,
         )
         transaction.on_commit(lambda: compare.enqueue(run.pk))
     return run

@@ -8,6 +8,7 @@ language compares numbers, order and equality hold, and no engine's date arithme
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import ibis
@@ -100,6 +101,39 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
 def comparison_tables(backend: BaseBackend) -> Tables:
     """The normalised tables the comparison reads from `backend`."""
     return {name: normalise(backend.table(name), cols) for name, cols in COMPARISON_TABLES.items()}
+
+
+def comparison_scope(tables: Tables, prefix: str = "", kinds: Iterable[str] = ()) -> Tables:
+    """The comparison tables limited to what a comparison under `prefix` reads (what a snapshot
+    of it holds): households under the prefix and their persons and incomes (semi-joins); the
+    current datasets (of `kinds`, if given) loaded for an area inside the prefix or above it,
+    and their rows. The views (`person_input`, `dataset_view`) filter the same way again, so
+    they give the same rows on the scoped tables as on the whole ones."""
+    d = tables["comparison_dataset"]
+    datasets = d.filter(d.current)
+    if kinds:
+        datasets = datasets.filter(datasets.kind.isin(sorted(set(kinds))))
+    if prefix:
+        above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
+        datasets = datasets.filter(
+            code_range(datasets.area_id, prefix) | datasets.area_id.isin(above)
+        )
+    r = tables["comparison_datasetrow"]
+    scoped = {
+        "comparison_dataset": datasets,
+        "comparison_datasetrow": r.semi_join(datasets, r.dataset_id == datasets.id),
+    }
+    links = tables["comparison_rowlink"]
+    rows = scoped["comparison_datasetrow"]
+    scoped["comparison_rowlink"] = links.semi_join(rows, links.dataset_row_id == rows.id)
+    household = tables["registry_household"]
+    if prefix:
+        household = household.filter(code_range(household.village_id, prefix))
+    scoped["registry_household"] = household
+    for name in ("registry_person", "registry_income"):
+        t = tables[name]
+        scoped[name] = t.semi_join(household, t.household_id == household.id) if prefix else t
+    return {name: scoped[name] for name in COMPARISON_TABLES}
 
 
 def as_number(date: ir.DateValue) -> ir.IntegerValue:

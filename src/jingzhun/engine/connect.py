@@ -12,7 +12,7 @@ import contextlib
 import importlib.util
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,18 +68,24 @@ def from_dbapi(connection: Any, vendor: str) -> BaseBackend:
     raise ValueError(f"unsupported database vendor: {vendor}")
 
 
-def duckdb_snapshot(directory: str | Path, *, threads: int | None = None) -> BaseBackend:
-    """An in-memory DuckDB with one view per base table over `DIR/<table>.parquet`."""
+def duckdb_snapshot(
+    directory: str | Path,
+    *,
+    threads: int | None = None,
+    tables: Mapping[str, dict[str, str]] = BASE_TABLES,
+) -> BaseBackend:
+    """An in-memory DuckDB with one view per base table (or per name of `tables`, e.g.
+    `engine.comparison.COMPARISON_TABLES`) over `DIR/<table>.parquet`."""
     directory = Path(directory)
-    files = _snapshot_files(directory)
+    files = _snapshot_files(directory, tables)
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
     for name, path in files.items():
         con.read_parquet(path, table_name=name)
     return con
 
 
-def _snapshot_files(directory: Path) -> dict[str, Path]:
-    files = {name: directory / f"{name}.parquet" for name in BASE_TABLES}
+def _snapshot_files(directory: Path, tables: Mapping[str, Any] = BASE_TABLES) -> dict[str, Path]:
+    files = {name: directory / f"{name}.parquet" for name in tables}
     for path in files.values():
         if not path.exists():
             raise FileNotFoundError(f"snapshot {directory} lacks {path.name}")
@@ -131,32 +137,37 @@ def spark_session(master: str | None = None) -> SparkSession:
         return session
 
 
-def spark_snapshot(directory: str | Path, *, master: str | None = None) -> BaseBackend:
+def spark_snapshot(
+    directory: str | Path,
+    *,
+    master: str | None = None,
+    tables: Mapping[str, dict[str, str]] = BASE_TABLES,
+) -> BaseBackend:
     """Ibis on Spark with one temporary view per base table over `DIR/<table>.parquet`.
 
     Each call gets its own `newSession()` of the shared session: separate temporary views and
     SQL settings (two snapshots never see each other's tables), one JVM. The schema is given
-    (the snapshot's types are `tables.BASE_TABLES`), so Spark runs no job to infer it; it reads
-    the data only when a query runs, so the files must stay in place until the results are
-    fetched. On a cluster, `directory` must be on storage every executor can read at the same
-    path (see docs/engine.md)."""
+    (the snapshot's types: `tables`, by default `tables.BASE_TABLES`), so Spark runs no job
+    to infer it; it reads the data only when a query runs, so the files must stay in place
+    until the results are fetched. On a cluster, `directory` must be on storage every executor
+    can read at the same path (see docs/engine.md)."""
     directory = Path(directory).resolve()
-    files = _snapshot_files(directory)
+    files = _snapshot_files(directory, tables)
     session = spark_session(master).newSession()
     import ibis.backends.pyspark  # noqa: F401  (registers ibis.pyspark; needs pyspark)
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
     con = ibis.pyspark.connect(session)  # also sets the session time zone to UTC
     for name, path in files.items():
-        schema = PySparkSchema.from_ibis(ibis.schema(BASE_TABLES[name]))
+        schema = PySparkSchema.from_ibis(ibis.schema(tables[name]))
         session.read.schema(schema).parquet(str(path)).createOrReplaceTempView(name)
     return con
 
 
-def drop_snapshot_views(backend: BaseBackend) -> None:
+def drop_snapshot_views(backend: BaseBackend, tables: Mapping[str, Any] = BASE_TABLES) -> None:
     """Drop the base-table views of a snapshot backend (before its files are deleted), so a
     stray later query fails with "table not found" instead of reading missing files. Spark keeps
     views for the life of its session; DuckDB's in-memory database goes with its connection."""
     if backend.name == "pyspark":
-        for name in BASE_TABLES:
+        for name in tables:
             backend._session.catalog.dropTempView(name)

@@ -1,7 +1,9 @@
-"""`jingzhun compare --year YEAR [--rules RULESET] [--area CODE] [--rule ID …]`: evaluate the
-comparison rules now on the application database and print the findings (names masked), per
-rule: its meaning, how many, and each finding's sentence. With --store, as a comparison run whose
-findings are kept (new, found again, resolved)."""
+"""`jingzhun compare --year YEAR [--rules RULESET] [--area CODE] [--rule ID …] [--engine E]`:
+evaluate the comparison rules now and print the findings (names masked), per rule: its meaning,
+how many, and each finding's sentence. `--engine`: db (the application database), duckdb or
+spark (over a snapshot of the comparison's tables; default settings.COMPARISON_ENGINE), the same
+findings on each. With --store, as a comparison run whose findings are kept (new, found again,
+resolved) in the application database."""
 
 from __future__ import annotations
 
@@ -26,12 +28,29 @@ class Command(OperatorCommand):
         parser.add_argument("--rule", action="append", default=[], help="只用该规则（可多次）")
         parser.add_argument("--limit", type=int, default=20, help="每条规则最多列出几条（默认 20）")
         parser.add_argument(
+            "--engine",
+            choices=["db", "duckdb", "spark"],
+            default=None,
+            help="计算引擎：db 应用数据库，duckdb 或 spark 读取比对数据快照（默认部署设置）",
+        )
+        parser.add_argument("--spark-master", default=None, help="Spark master（--engine spark）")
+        parser.add_argument(
             "--store",
             action="store_true",
             help="作为一个比对批次执行并保存发现（新发现、再次发现、已消除）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.conf import settings
+
+        options["engine"] = options["engine"] or settings.COMPARISON_ENGINE
+        if options["spark_master"] and options["engine"] != "spark":
+            raise CommandError("--spark-master 只用于 --engine spark")
+        if options["engine"] == "spark":
+            from jingzhun.engine.connect import spark_available
+
+            if not spark_available():
+                raise CommandError("未安装 Spark 引擎：pip install 'jingzhun[spark]'")
         try:
             ruleset = rules.load(options["rules"])
         except StandardError as exc:
@@ -43,11 +62,21 @@ class Command(OperatorCommand):
             self._store(ruleset, options)
             return
         prefix = areacodes.prefix(areacodes.pad(options["area"])) if options["area"] else ""
-        from jingzhun.comparison.findings import evaluate
+        from jingzhun.comparison.findings import engine_tables, evaluate
 
-        findings = evaluate(
-            ruleset, year=options["year"], prefix=prefix, only=tuple(options["rule"])
-        )
+        with engine_tables(
+            options["engine"],
+            prefix,
+            {r.dataset for r in ruleset.rules if r.dataset},
+            spark_master=options["spark_master"],
+        ) as tables:
+            findings = evaluate(
+                ruleset,
+                year=options["year"],
+                prefix=prefix,
+                only=tuple(options["rule"]),
+                tables=tables,
+            )
         counts = Counter(f.rule.id for f in findings)
         for rule in ruleset.rules:
             if options["rule"] and rule.id not in options["rule"]:
@@ -68,8 +97,9 @@ class Command(OperatorCommand):
             year=options["year"],
             area_code=options["area"],
             acting_user=SYSTEM,
+            engine=options["engine"],
         )
-        run = execute_run(run)
+        run = execute_run(run, spark_master=options["spark_master"])
         for rule in ruleset.rules:
             n = run.counts.get(rule.id, {})
             self.stdout.write(
