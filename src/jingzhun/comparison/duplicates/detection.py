@@ -298,8 +298,12 @@ def find_duplicates(
     outcome = Outcome()
     new = [f for key, f in found.items() if key not in existing]
     shown = _snapshot(new)
+    # ignore_conflicts: a detection of the same county running at the same moment (a second
+    # click) has inserted the same keys; the pair is stored once either way.
     DuplicatePair.objects.bulk_create(
-        [_new_pair(f, shown.get(f.key, {}), now) for f in new], batch_size=CHUNK
+        [_new_pair(f, shown.get(f.key, {}), now) for f in new],
+        batch_size=CHUNK,
+        ignore_conflicts=True,
     )
     outcome.new = len(new)
     gone_again = [key for key, status in existing.items() if status == PairStatus.GONE]
