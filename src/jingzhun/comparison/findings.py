@@ -91,14 +91,25 @@ class RuleInputs:
     person: ir.Table = field(init=False)
     kinds: dict[str, dataset_kinds.DatasetKind] = field(init=False)
     views: dict[str, ir.Table] = field(init=False, default_factory=dict)
+    cached: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
-        self.person = person_input(self.tables, self.year, self.prefix)
+        # On DuckDB the inputs are materialised once (in-memory temporary tables, gone with the
+        # snapshot's connection): every rule then reads the joined persons and a kind's rows
+        # instead of joining the Parquet files again. Not on the application database, whose
+        # connection is Django's, nor on Spark.
+        backend = self.tables["registry_person"]._find_backend()
+        self.cached = backend.name == "duckdb"
+        self.person = self._kept(person_input(self.tables, self.year, self.prefix))
         self.kinds = dataset_kinds.available()
+
+    def _kept(self, table: ir.Table) -> ir.Table:
+        return table.cache() if self.cached else table
 
     def dataset(self, kind_id: str) -> ir.Table:
         if kind_id not in self.views:
-            self.views[kind_id] = dataset_view(self.tables, self.kinds[kind_id], self.prefix)
+            view = dataset_view(self.tables, self.kinds[kind_id], self.prefix)
+            self.views[kind_id] = self._kept(view)
         return self.views[kind_id]
 
 
