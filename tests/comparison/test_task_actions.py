@@ -242,3 +242,36 @@ def test_a_disability_grade_is_corrected_to_the_certificates(village, clerk, cad
     task.refresh_from_db()
     assert member.disability_grade == 2 and task.status == "closed"
     assert task.change.changes == {"disability_grade": [3, 2]}
+
+
+def test_an_exclusion_of_a_household_meeting_the_standard_opens_its_exit(
+    village, clerk, cadre, client
+):
+    from tests.procedures.builders import assess, meeting_household, verdict_of
+
+    household = meeting_household(village)
+    run = assess(village, clerk)
+    head = household.members.get(relation="head")
+    load(clerk, "payroll", ["证件号码", "姓名", "工作单位", "人员类别"],
+         [[head.id_number, head.name, "县农业局", "事业编制"]])  # fmt: skip
+    task = run_and_confirm(clerk, cadre, "payroll", "2019年考入县农业局")
+    client.force_login(cadre)
+    page = client.get(reverse("comparison-task", args=[task.pk])).content.decode()
+    assert 'id="exit-form"' in page and 'id="deregister-form"' in page  # the cadre chooses
+
+    client.post(reverse("comparison-task", args=[task.pk]), {"action": "exit"})
+
+    task.refresh_from_db()
+    procedure = task.procedure
+    assert (procedure.kind, procedure.household, procedure.verdict) == (
+        "exit", household, verdict_of(run, household)
+    )  # fmt: skip
+    note = StepRecord.objects.get(procedure=procedure).evidence["note"]
+    assert f"核查任务 #{task.pk}" in note and task.status == "closed"
+
+
+def test_no_exit_without_a_met_verdict(county, clerk, cadre):
+    task = run_and_confirm(clerk, cadre, "vehicle")
+    with pytest.raises(ValidationError, match="评估结论"):
+        actions.start_exit(task, acting_user=cadre)
+    assert not Procedure.objects.exists()

@@ -23,6 +23,9 @@ from django.utils.translation import gettext as _
 
 from jingzhun import masking
 from jingzhun.areas.models import Area
+from jingzhun.assessment.choices import Level
+from jingzhun.assessment.choices import Status as RunStatus
+from jingzhun.assessment.models import Verdict
 from jingzhun.audit.models import Action, AuditEntry
 from jingzhun.procedures import services as procedures
 from jingzhun.procedures.flows import Kind, ReasonCategory, Source
@@ -73,7 +76,11 @@ def _locked(task: VerificationTask, user: Any) -> VerificationTask:
     _check_scope(task, user)
     task = (
         VerificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding__dataset_row__dataset", "finding__person__household__village")
+        .select_related(
+            "finding__dataset_row__dataset",
+            "finding__person__household__village",
+            "finding__household__village",
+        )
         .get(pk=task.pk)
     )
     if task.status != TaskStatus.CONFIRMED:
@@ -98,6 +105,26 @@ def correction_of(task: VerificationTask) -> Correction | None:
 def may_enter(task: VerificationTask) -> bool:
     finding = task.finding
     return finding.meaning == "omission" and finding.dataset_row_id is not None
+
+
+def exit_verdict(task: VerificationTask) -> Verdict | None:
+    """For a confirmed exclusion: the household's latest met verdict of a finished assessment.
+    A household that has come to meet the exit standard since its entry (a member took a
+    public job later) leaves by the exit procedure, not as wrongly identified."""
+    finding = task.finding
+    if finding.meaning != "exclusion" or finding.household_id is None:
+        return None
+    return (
+        Verdict.objects.filter(
+            level=Level.HOUSEHOLD,
+            entity=str(finding.household_id),
+            met=True,
+            run__status=RunStatus.FINISHED,
+        )
+        .select_related("run")
+        .order_by("-run__year", "-run_id")
+        .first()
+    )
 
 
 def _last_change(instance_model: str, pk: int, action: str) -> AuditEntry | None:
@@ -228,4 +255,37 @@ def start_entry(
         ),
         {"procedure": [None, procedure.pk], "change": [None, task.change_id]},
         _("据核查任务启动识别纳入：{sentence}").format(sentence=finding.sentence),
+    )
+
+
+@transaction.atomic
+def start_exit(task: VerificationTask, *, acting_user: Any) -> VerificationTask:
+    """A confirmed exclusion of a household that meets the exit standard: propose it in its
+    village's exit batch of the verdict's year, citing the verdict and the task."""
+    task = _locked(task, acting_user)
+    verdict = exit_verdict(task)
+    if verdict is None:
+        raise ValidationError(
+            _("该户没有达到退出标准的评估结论，不能启动退出程序；错评的请启动销号程序")
+        )
+    household = task.finding.household
+    batch = procedures.open_batch(
+        Kind.EXIT, household.village, verdict.run.year, acting_user=acting_user
+    )
+    (procedure,) = procedures.propose(
+        batch,
+        [
+            procedures.Proposal(
+                household=household, evidence={"verdict": verdict.pk, "note": cite(task)[:500]}
+            )
+        ],
+        acting_user=acting_user,
+    )
+    task.procedure = procedure
+    return _close(
+        task,
+        acting_user,
+        _("已启动退出程序（{batch}）").format(batch=batch.title),
+        {"procedure": [None, procedure.pk]},
+        _("据核查任务启动退出：{sentence}").format(sentence=task.finding.sentence),
     )

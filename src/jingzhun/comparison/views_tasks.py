@@ -191,6 +191,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "may_deregister": finding.meaning == "exclusion" and finding.household_id is not None,
             "may_record_death": actions.is_death(task),
+            "may_exit": task.status == "confirmed" and actions.exit_verdict(task) is not None,
             "correction": _correction(task),
             "may_enter": actions.may_enter(task),
             "change": _change(task),
@@ -205,6 +206,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Actions of a confirmed task that need no form: the service does it all.
 SIMPLE_ACTIONS = {
     "deregister": verification.start_deregistration,
+    "exit": actions.start_exit,
     "death": actions.record_death,
     "correct": actions.correct_registry,
 }
