@@ -194,3 +194,22 @@ def test_id_numbers_empty_or_not_18_characters(make):
         "成员 张* 证件号码为 15 位（应为 18 位）",
     }
     assert found("birth_date_missing", make, by="p") == set()  # the database requires one
+
+
+def test_duckdb_finds_what_the_database_finds(make):
+    """Through the comparison's DuckDB snapshot (engine "duckdb"): the same findings, sentences
+    included, as on the application database — the snapshot carries the new person columns."""
+    make("h1", [HEAD, {"relation": "spouse", "sex": "male"}], main_cause="illness", kind="dibao")
+    make("h2", [
+        {"relation": "son", "sex": "female", "labour": "lost", "work_status": "in_county",
+         "work_months": 13, "id_number": ""},
+    ], main_cause="schooling", kind="destitute")  # fmt: skip
+    negative = make("h3", [HEAD], main_cause="disability")
+    IncomeFactory(household=negative, year=YEAR, operating_expenses=Decimal("30000"))
+
+    def shown(findings: list) -> list[tuple]:
+        return [(f.rule.id, f.household_id, f.person_id, f.sentence) for f in findings]
+
+    on_db = evaluate("quality-2016", year=YEAR)
+    assert len({f.rule.id for f in on_db}) >= 10
+    assert shown(evaluate("quality-2016", year=YEAR, engine="duckdb")) == shown(on_db)
