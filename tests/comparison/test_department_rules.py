@@ -181,3 +181,15 @@ def test_payroll_names_the_relation(county):
     assert finding.sentence_en.startswith("Member 王* (") and "on the public payroll" in (
         finding.sentence_en
     )
+
+
+@pytest.mark.django_db
+def test_duckdb_finds_what_the_database_finds(listed):
+    """Through the comparison's DuckDB snapshot: the same findings and sentences."""
+
+    def shown(findings: list) -> list[tuple]:
+        return [(f.rule.id, f.person_id, f.row_id, f.sentence, f.sentence_en) for f in findings]
+
+    on_db = evaluate("national-2016", year=2019, only=NEW)
+    assert len(on_db) == 8
+    assert shown(evaluate("national-2016", year=2019, only=NEW, engine="duckdb")) == shown(on_db)
