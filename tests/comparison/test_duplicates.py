@@ -80,6 +80,7 @@ def test_near_misses_are_no_pair(village):
 
     assert find().new == 0
     assert not DuplicatePair.objects.exists()
+    assert detection.counties() == ["532527", "532528"]  # searched county by county
 
 
 def test_one_person_is_never_a_pair_with_themself(village):
