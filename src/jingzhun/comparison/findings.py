@@ -152,7 +152,7 @@ def evaluate_rule(ruleset: rules.Ruleset, rule: rules.Rule, inputs: RuleInputs) 
     types = rules.fields_of(rule.subject, kind)
     records = expression.to_pyarrow().to_pylist()
     records.sort(key=_order)
-    return [_finding(rule, record, types) for record in records]
+    return _findings(rule, records, types)
 
 
 def _order(record: dict[str, Any]) -> tuple:
@@ -211,23 +211,36 @@ def write_comparison_snapshot(
 
 
 def _finding(rule: rules.Rule, record: dict[str, Any], types: dict[str, str]) -> Finding:
-    values = {name: _plain(record.get(name)) for name in rule.fields}
-    finding = Finding(
-        rule=rule,
-        person_id=_plain(record.get("person_id")),
-        household_id=_plain(record.get("household_id")),
-        village_code=_plain(record.get("village_code")),
-        row_id=_plain(record.get("row_id")),
-        values=values,
-    )
+    return _findings(rule, [record], types)[0]
+
+
+def _findings(
+    rule: rules.Rule, records: list[dict[str, Any]], types: dict[str, str]
+) -> list[Finding]:
+    """The findings of a rule's records with their sentences. The language is switched once per
+    rule, not per finding (activating a translation cost more than writing the sentence)."""
+    fields = rule.fields
+    found = [
+        Finding(
+            rule=rule,
+            person_id=_plain(record.get("person_id")),
+            household_id=_plain(record.get("household_id")),
+            village_code=_plain(record.get("village_code")),
+            row_id=_plain(record.get("row_id")),
+            values={name: _plain(record.get(name)) for name in fields},
+        )
+        for record in records
+    ]
+    kinds = {name: types.get(name, "") for name in fields}
     for language, template, target in (
         ("zh-hans", rule.sentence, "sentence"),
         ("en", rule.sentence_en or rule.sentence, "sentence_en"),
     ):
         with translation.override(language):
-            shown = {n: _shown(n, value, types.get(n, "")) for n, value in values.items()}
-            setattr(finding, target, template.format(label=rule.label, **shown))
-    return finding
+            for finding in found:
+                shown = {n: _shown(n, v, kinds[n]) for n, v in finding.values.items()}
+                setattr(finding, target, template.format(label=rule.label, **shown))
+    return found
 
 
 def _plain(value: Any) -> Any:
