@@ -344,6 +344,7 @@ class VerificationTask(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_TASKS
 
+
 class DuplicatePair(models.Model):
     """疑似重复: two registered persons of one county with different ID numbers but the same
     birth date and name reading, or two households of one county sharing such a member where

@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from .reports import ComparisonReportView
 from .duplicates import DuplicatePairViewSet
+from .reports import ComparisonReportView
 from .views import DatasetViewSet, FindingViewSet, RunViewSet
 
 router = DefaultRouter(trailing_slash=True)
