@@ -209,3 +209,27 @@ def test_a_key_file_others_may_read_is_refused(key_dir):
 
     with pytest.raises(keys.KeyFileError, match="0600"):
         keys.agreement_key(idtokens.key_id(key))
+
+
+def test_the_load_command_says_what_was_linked_and_which_key_is_missing(
+    registry, key_dir, tmp_path, capsys
+):
+    head, spouse, clerk, outsiders = registry
+    key = idtokens.new_key()
+    header, rows = files(head, spouse, outsiders)["assistance"]
+    source, target = tmp_path / "a.xlsx", tmp_path / "a.tokens.xlsx"
+    source.write_bytes(sheet(header, rows))
+    key_id = tokenize_file(source, dataset_kinds.load("assistance"), key, target).key_id
+    county = ["--year", "2019", "--area", clerk.area_id, "--key-id", key_id]
+
+    call_command("load_dataset", "assistance", str(target), *county)
+    assert f"未持有协议密钥 {key_id}" in capsys.readouterr().out
+
+    (key_dir / "minzheng.key").write_text(key.hex() + "\n")
+    os.chmod(key_dir / "minzheng.key", 0o600)
+    rows[3][3] = 320  # the department's next file (an amount changed), linked on load
+    source.write_bytes(sheet(header, rows))
+    newer = tmp_path / "b.tokens.xlsx"
+    tokenize_file(source, dataset_kinds.load("assistance"), key, newer)
+    call_command("load_dataset", "assistance", str(newer), *county, "--received", "2020-01-02")
+    assert "按令牌匹配到在册人员 2 行" in capsys.readouterr().out

@@ -64,6 +64,8 @@ LABELS = {
     "labour": c.Labour,
     "household_status": c.Status,
     "household_kind": c.Kind,
+    "main_cause": c.Cause,
+    "work_status": c.WorkStatus,
 }
 NAMES = ("person_name", "name")  # masked: 李四 → 李*
 

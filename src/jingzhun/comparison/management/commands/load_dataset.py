@@ -93,3 +93,18 @@ class Command(OperatorCommand):
             )
         if result.unkeyed:
             self.stdout.write(f"其中 {result.unkeyed} 行没有有效证件号码，只能按姓名等模糊比对")
+        links = result.links
+        if links is not None:
+            linked = sum(links.token_links.values())
+            if linked:
+                self.stdout.write(f"按令牌匹配到在册人员 {linked} 行")
+            if links.possible:
+                self.stdout.write(
+                    f"可能匹配 {links.possible} 条，待人工确认（数据比对 › 可能匹配）"
+                )
+            for key_id in links.missing_keys:
+                self.stdout.write(
+                    f"未持有协议密钥 {key_id}：令牌未比对，密钥放入后运行 jingzhun link_datasets"
+                )
+        if result.link_error:
+            self.stderr.write(f"未能关联在册人员：{result.link_error}")
