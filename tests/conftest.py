@@ -9,6 +9,13 @@ import tempfile
 os.environ.setdefault("JINGZHUN_HOME", tempfile.mkdtemp(prefix="jingzhun-test-"))
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# CI runs the tests on both cores at once (pytest -n 2) beside PostgreSQL: a property test's
+# data generation can then be slower than Hypothesis's health check allows, which says nothing
+# about the code under test. Examples and shrinking are unchanged; deadlines stay per test.
+settings.register_profile("ci", suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
 
 from tests.factories import UserFactory, area_chain  # noqa: E402
 
