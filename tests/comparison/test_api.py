@@ -47,3 +47,27 @@ def test_runs_and_findings_are_read_within_scope(county, village, other_village)
     stranger = client_for(UserFactory(role="township_operator", area=other_village.parent))
     assert results(stranger.get("/api/findings/")) == []
     assert results(stranger.get("/api/comparison-runs/")) == []
+
+
+def test_verification_tasks_are_read_within_scope_with_their_finding(
+    county, village, other_village
+):
+    from jingzhun.comparison.runs import create_run, execute_run
+
+    clerk = UserFactory(role="county_admin", area=village.parent.parent)
+    run = execute_run(create_run(ruleset_id="national-2016", year=2019, acting_user=clerk))
+    api = client_for(clerk)
+    assert results(api.get("/api/comparison-runs/"))[0]["engine"] == run.engine == "db"
+    tasks = results(api.get("/api/verification-tasks/", {"rule": "vehicle"}))
+    assert [(t["rule"], t["status"], t["area_code"]) for t in tasks] == [
+        ("vehicle", "assigned", village.code)
+    ]
+    assert tasks[0]["sentence"].startswith("成员 李* 名下小型轿车")
+    assert "id_number" not in str(tasks[0])
+    everything = results(api.get("/api/verification-tasks/", {"status": "assigned"}))
+    assert len(everything) == len(results(api.get("/api/findings/")))  # one task per finding
+    assert results(api.get("/api/verification-tasks/", {"due_before": "2000-01-01"})) == []
+    stranger = client_for(UserFactory(role="township_operator", area=other_village.parent))
+    assert results(stranger.get("/api/verification-tasks/")) == []
+    assert stranger.get(f"/api/verification-tasks/{tasks[0]['id']}/").status_code == 404
+    assert api.post("/api/verification-tasks/", {}).status_code == 405

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.filters import AreaCodeFilter, FilterSet, YearFilter
 
-from ..choices import FindingStatus, Meaning, RunStatus
-from ..models import ComparisonRun, Dataset, Finding
+from ..choices import CheckResult, FindingStatus, Meaning, RunStatus, TaskStatus
+from ..models import ComparisonRun, Dataset, Finding, VerificationTask
 
 
 class DatasetFilter(FilterSet):
@@ -40,3 +40,15 @@ class FindingFilter(FilterSet):
     class Meta:
         model = Finding
         fields = ["rule", "meaning", "status", "area"]
+
+
+class TaskFilter(FilterSet):
+    status = df.ChoiceFilter(choices=TaskStatus.choices, label=_("状态"))
+    result = df.ChoiceFilter(choices=CheckResult.choices, label=_("核查结果"))
+    rule = df.CharFilter(field_name="finding__rule", label=_("规则"))
+    area = AreaCodeFilter(field_name="area_code", lookup_expr="startswith", label=_("区划代码前缀"))
+    due_before = df.DateFilter(field_name="due", lookup_expr="lte", label=_("核查时限不晚于"))
+
+    class Meta:
+        model = VerificationTask
+        fields = ["status", "result", "rule", "area", "due_before"]

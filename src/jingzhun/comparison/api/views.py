@@ -1,6 +1,7 @@
 """Read-only API of the comparison: the loaded department datasets (their provenance, not their
-rows), the runs and their findings, scoped like every other list. Loading and starting runs are
-the pages' and the commands' (`jingzhun load_dataset`, `jingzhun compare --store`)."""
+rows), the runs, their findings and the verification tasks, scoped like every other list.
+Loading and starting runs are the pages' and the commands' (`jingzhun load_dataset`,
+`jingzhun compare --store`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from rest_framework import viewsets
 
 from jingzhun.accounts.api.base import ScopedQuerysetMixin
 
-from ..models import ComparisonRun, Dataset, Finding
-from .filters import DatasetFilter, FindingFilter, RunFilter
-from .serializers import ComparisonRunSerializer, DatasetSerializer, FindingSerializer
+from ..models import ComparisonRun, Dataset, Finding, VerificationTask
+from .filters import DatasetFilter, FindingFilter, RunFilter, TaskFilter
+from .serializers import (
+    ComparisonRunSerializer,
+    DatasetSerializer,
+    FindingSerializer,
+    VerificationTaskSerializer,
+)
 
 
 class DatasetViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
@@ -47,3 +53,16 @@ class FindingViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     def refine_queryset(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by("area_code", "rule", "pk")
+
+
+class VerificationTaskViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """The verification tasks (核查任务) of the caller's area, soonest due first: status, the
+    check's result and note, and the procedure or registry change it led to. Checks are recorded
+    on the task page or by importing the field list back (导入核查结果)."""
+
+    scoped_model = VerificationTask
+    serializer_class = VerificationTaskSerializer
+    filterset_class = TaskFilter
+
+    def refine_queryset(self, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("finding", "checked_by", "reviewed_by").order_by("due", "pk")
