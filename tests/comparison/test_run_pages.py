@@ -110,3 +110,20 @@ def test_pages_of_what_the_command_line_loaded_and_ran(county, client, clerk):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "命令行" in response.content.decode(), url
+
+
+def test_every_status_carries_over_to_the_export_link_and_the_pages(finished, client):
+    """「全部状态」 (status empty): the export and the pager keep it, rather than falling back
+    to the open findings only."""
+    Finding.objects.filter(rule="vehicle").update(status="resolved")
+    page = client.get(reverse("comparison-findings"), {"status": "", "meaning": "exclusion"})
+    assert "共 2 条" in page.content.decode()
+    export = f"{reverse('comparison-findings-export')}?{page.context['query']}"
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(export).content)).active
+    assert sheet.max_row - 1 == 2  # the resolved vehicle finding included
+    assert (
+        client.get(reverse("comparison-findings"), {"meaning": "exclusion"})
+        .context["page"]
+        .paginator.count
+        == 1
+    )  # the default is still the open ones

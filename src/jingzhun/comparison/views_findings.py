@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
@@ -60,7 +61,9 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(findings.select_related("household"), PER_PAGE).get_page(
         page_number(request.GET.get("page"))
     )
-    query = "&".join(f"{k}={v}" for k, v in chosen.items() if v)
+    # The status goes along even when empty (= every status): left out, the next page and the
+    # export would fall back to the default (open findings only).
+    query = urlencode({k: v for k, v in chosen.items() if v or k == "status"})
     labels = _labels()
     return render(
         request,
