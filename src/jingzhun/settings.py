@@ -17,6 +17,8 @@ JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark 
 JINGZHUN_AGREEMENT_KEYS_DIR  folder of the data-sharing agreements' token keys (*.key, mode 0600,
                        docs/tokenize.md); default JINGZHUN_HOME/agreement-keys
 JINGZHUN_COMPARISON_ENGINE  engine of comparison runs: db, duckdb or spark; default db
+JINGZHUN_DUPLICATE_HOUSEHOLD_DAYS  days around a household's status change within which a new
+                       household sharing a member is a possible split or merge; default 90
 JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running assessment counts as
                        abandoned (its worker died): "停止" then marks it failed; default 60
 JINGZHUN_KEEP_RUNS     finished assessment runs kept per (standard, year, area) after each run;
@@ -335,6 +337,9 @@ SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None
 # The engine comparison runs (数据比对) evaluate on: db (the application database), duckdb or
 # spark (over a Parquet snapshot of the comparison's tables); `jingzhun compare --engine` too.
 COMPARISON_ENGINE = os.environ.get("JINGZHUN_COMPARISON_ENGINE", "db")
+# 疑似重复: a household created within this many days of another's status change (deregistered,
+# exited…) and sharing a member with it is reviewed as a possible split or merge.
+DUPLICATE_HOUSEHOLD_DAYS = int(os.environ.get("JINGZHUN_DUPLICATE_HOUSEHOLD_DAYS", "90"))
 # Token keys of the data-sharing agreements (one *.key file each, mode 0600): never in the
 # database; a tokenised dataset links to the registry with the key of its key_id (docs/tokenize.md).
 AGREEMENT_KEYS_DIR = Path(

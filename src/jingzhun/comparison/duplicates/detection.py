@@ -37,7 +37,6 @@ from jingzhun.registry.models import Household, Person
 from ..models import DuplicatePair
 from .choices import Basis, PairKind, PairStatus
 
-DEFAULT_DAYS = 90
 CHUNK = 500  # keys per IN list (SQLite limits the parameters of one statement)
 
 # The name-reading test shared by both statements: same characters, or a pinyin key in common.
@@ -51,7 +50,7 @@ _SAME_READING = """(
 
 
 def window_days() -> int:
-    return int(getattr(settings, "DUPLICATE_HOUSEHOLD_DAYS", DEFAULT_DAYS))
+    return int(settings.DUPLICATE_HOUSEHOLD_DAYS)
 
 
 def _persons(prefix: str, params: dict[str, Any]) -> str:
