@@ -9,13 +9,12 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
-from jingzhun.core.bulk import insert_dicts
 from jingzhun.procedures import services as procedures
 from jingzhun.procedures.flows import Kind, ReasonCategory
 from jingzhun.registry.models import Household
@@ -27,22 +26,45 @@ TOWNSHIP_PREFIX = 9  # a user whose scope is a township or wider may agree to a 
 
 
 def assign_new(run: ComparisonRun) -> int:
-    """A task for every finding this run found first (set-based: one read, one insert)."""
+    """A task for every finding this run found first: INSERT … SELECT inside the database (one
+    statement per deadline; 172 k tasks of a first run at 3.5 M persons never become Python
+    rows). The number of tasks made."""
     today = timezone.localdate()
-    new = Finding.objects.filter(first_run=run, task__isnull=True).values_list(
-        "pk", "area_code", "severity"
-    )
-    rows = [
-        {
-            "finding_id": pk,
-            "area_code": area_code,
-            "due": today + datetime.timedelta(days=DUE_DAYS.get(severity, 30)),
-            "status": TaskStatus.ASSIGNED,
-        }
-        for pk, area_code, severity in new
-    ]
-    insert_dicts(VerificationTask, rows)
-    return len(rows)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    task, finding = VerificationTask._meta.db_table, Finding._meta.db_table
+    columns = (
+        "finding_id", "area_code", "due", "status", "result", "note", "review_note",
+        "closed_note", "created", "updated",
+    )  # fmt: skip
+    made = 0
+    severities = [*DUE_DAYS, None]  # None: any other severity, 30 days
+    with connection.cursor() as cursor:
+        for severity in severities:
+            due = today + datetime.timedelta(days=DUE_DAYS.get(severity, 30))
+            if severity is None:
+                which, chosen = (
+                    "NOT IN ({})".format(", ".join(["%s"] * len(DUE_DAYS))),
+                    list(DUE_DAYS),
+                )
+            else:
+                which, chosen = "= %s", [severity]
+            cursor.execute(
+                f"INSERT INTO {task} ({', '.join(columns)}) "  # noqa: S608 - names from model meta
+                f"SELECT f.id, f.area_code, %s, %s, '', '', '', '', %s, %s FROM {finding} f "
+                # Found first by this run: written just now, no task yet (and no anti-join,
+                # which the planner misjudged on a freshly analysed empty table: 25 s).
+                f"WHERE f.first_run_id = %s AND f.severity {which}",
+                [
+                    connection.ops.adapt_datefield_value(due),
+                    TaskStatus.ASSIGNED,
+                    now,
+                    now,
+                    run.pk,
+                    *chosen,
+                ],
+            )
+            made += cursor.rowcount
+    return made
 
 
 def close_gone(finding_ids: list[int]) -> int:

@@ -26,6 +26,17 @@ Tables = dict[str, ir.Table]
 MALE_RELATIONS = ["son", "son_in_law", "grandson"]
 FEMALE_RELATIONS = ["daughter", "daughter_in_law", "granddaughter"]
 
+# A department row's own identity, carried to each finding (`comparison.runs._key`): its
+# number, token, category, detail, date (YYYYMMDD) and year — not its row number or file.
+ROW_KEY = {
+    "row_key_number": "id_number",
+    "row_key_token": "id_token",
+    "row_key_category": "category",
+    "row_key_detail": "detail",
+    "row_key_date": "date",
+    "row_key_year": "year",
+}
+
 COMPARISON_TABLES: dict[str, dict[str, str]] = {
     "registry_household": {
         "id": "int64",
@@ -193,8 +204,8 @@ def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Tabl
     it: a county's list serves its townships), under the kind's column names: `row_id`,
     `dataset_id`, the key (`id_number` normalised, `id_token`, `id_valid`), `linked_person_id`
     (a token or confirmed fuzzy link, else NULL), `keyed` (a number, a compared token or a link:
-    the row can be said to match nobody) and one column per declared column (dates as
-    YYYYMMDD)."""
+    the row can be said to match nobody), the row's identity (`ROW_KEY`) and its list's area
+    (`row_area`), and one column per declared column (dates as YYYYMMDD)."""
     d = tables["comparison_dataset"]
     current = d.filter((d.kind == kind.id) & d.current)
     if prefix:
@@ -203,7 +214,9 @@ def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Tabl
         above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
         current = current.filter(code_range(current.area_id, prefix) | current.area_id.isin(above))
     r = tables["comparison_datasetrow"]
-    current = current.select(current_id=current.id, tokens_linked=current.tokens_linked)
+    current = current.select(
+        current_id=current.id, tokens_linked=current.tokens_linked, row_area=current.area_id
+    )
     rows = r.inner_join(current, r.dataset_id == current.current_id)
     # The person a row is linked to by its token or a confirmed fuzzy match (at most one).
     link = tables["comparison_rowlink"]
@@ -226,6 +239,10 @@ def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Tabl
         "id_valid": rows.id_valid,
         "linked_person_id": rows.linked_person_id,
         "keyed": keyed,
+        # What makes a row the same cause in a later file (`ROW_KEY`), and its list's area.
+        **{name: rows[slot] for name, slot in ROW_KEY.items() if slot != "date"},
+        "row_key_date": as_number(rows.date),
+        "row_area": rows.row_area,
     }
     for column in kind.columns:
         if column.slot == "id_number":

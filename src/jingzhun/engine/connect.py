@@ -12,7 +12,7 @@ import contextlib
 import importlib.util
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,11 +76,18 @@ def duckdb_snapshot(
 ) -> BaseBackend:
     """An in-memory DuckDB with one view per base table (or per name of `tables`, e.g.
     `engine.comparison.COMPARISON_TABLES`) over `DIR/<table>.parquet`."""
-    directory = Path(directory)
-    files = _snapshot_files(directory, tables)
+    files = _snapshot_files(Path(directory), tables)
+    return duckdb_files({name: [path] for name, path in files.items()}, threads=threads)
+
+
+def duckdb_files(
+    files: Mapping[str, Sequence[str | Path]], *, threads: int | None = None
+) -> BaseBackend:
+    """An in-memory DuckDB with one view per name of `files` over its Parquet files (one
+    table read from several files: a comparison's department lists, one file per list)."""
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
-    for name, path in files.items():
-        con.read_parquet(path, table_name=name)
+    for name, paths in files.items():
+        con.read_parquet([str(path) for path in paths], table_name=name)
     return con
 
 
@@ -151,16 +158,27 @@ def spark_snapshot(
     to infer it; it reads the data only when a query runs, so the files must stay in place
     until the results are fetched. On a cluster, `directory` must be on storage every executor
     can read at the same path (see docs/engine.md)."""
-    directory = Path(directory).resolve()
-    files = _snapshot_files(directory, tables)
+    files = _snapshot_files(Path(directory).resolve(), tables)
+    return spark_files({name: [path] for name, path in files.items()}, tables, master=master)
+
+
+def spark_files(
+    files: Mapping[str, Sequence[str | Path]],
+    tables: Mapping[str, dict[str, str]],
+    *,
+    master: str | None = None,
+) -> BaseBackend:
+    """Ibis on Spark with one temporary view per name of `files` over its Parquet files, of
+    the types `tables` gives (as `spark_snapshot`)."""
     session = spark_session(master).newSession()
     import ibis.backends.pyspark  # noqa: F401  (registers ibis.pyspark; needs pyspark)
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
     con = ibis.pyspark.connect(session)  # also sets the session time zone to UTC
-    for name, path in files.items():
+    for name, paths in files.items():
         schema = PySparkSchema.from_ibis(ibis.schema(tables[name]))
-        session.read.schema(schema).parquet(str(path)).createOrReplaceTempView(name)
+        located = [str(Path(path).resolve()) for path in paths]
+        session.read.schema(schema).parquet(*located).createOrReplaceTempView(name)
     return con
 
 

@@ -295,5 +295,10 @@ def rule_findings(
         ),
         "row_id": found.row_id if "row_id" in columns else ibis.null("int64"),
     }
+    # A dataset row's identity and its list's area (engine.comparison.ROW_KEY), when there is
+    # one: the stored finding's key and, for a row that matches nobody, its area.
+    keys.update({name: found[name] for name in columns if name.startswith("row_key_")})
+    if "row_area" in columns:
+        keys["row_area"] = found.row_area
     fields = {name: found[name] for name in rule.fields if name not in keys}
     return found.select(**keys, **fields)
