@@ -16,7 +16,10 @@ JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark 
                        cluster needs storage its executors read); default the system temp
 JINGZHUN_AGREEMENT_KEYS_DIR  folder of the data-sharing agreements' token keys (*.key, mode 0600,
                        docs/tokenize.md); default JINGZHUN_HOME/agreement-keys
-JINGZHUN_COMPARISON_ENGINE  engine of comparison runs: db, duckdb or spark; default db
+JINGZHUN_COMPARISON_ENGINE  engine of comparison runs: db, duckdb or spark; default db (duckdb
+                       and spark keep their Parquet files between runs under
+                       JINGZHUN_SNAPSHOT_DIR or JINGZHUN_HOME, `comparison-snapshot/`)
+JINGZHUN_COMPARISON_WORK_MEM  PostgreSQL work_mem of the comparison's queries; default 256MB
 JINGZHUN_DUPLICATE_HOUSEHOLD_DAYS  days around a household's status change within which a new
                        household sharing a member is a possible split or merge; default 90
 JINGZHUN_RUN_STALE_MINUTES  minutes without progress after which a running assessment counts as
@@ -337,6 +340,9 @@ SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None
 # The engine comparison runs (数据比对) evaluate on: db (the application database), duckdb or
 # spark (over a Parquet snapshot of the comparison's tables); `jingzhun compare --engine` too.
 COMPARISON_ENGINE = os.environ.get("JINGZHUN_COMPARISON_ENGINE", "db")
+# PostgreSQL's work_mem for the comparison's queries on the db engine (their hashes and sorts
+# over millions of persons; the server's default 4MB spills them to disk).
+COMPARISON_WORK_MEM = os.environ.get("JINGZHUN_COMPARISON_WORK_MEM", "256MB")
 # 疑似重复: a household created within this many days of another's status change (deregistered,
 # exited…) and sharing a member with it is reviewed as a possible split or merge.
 DUPLICATE_HOUSEHOLD_DAYS = int(os.environ.get("JINGZHUN_DUPLICATE_HOUSEHOLD_DAYS", "90"))

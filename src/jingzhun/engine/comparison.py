@@ -199,45 +199,64 @@ def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
     )
 
 
-def dataset_view(tables: Tables, kind: DatasetKind, prefix: str = "") -> ir.Table:
+def current_datasets(tables: Tables, kind_id: str, prefix: str = "") -> ir.Table:
+    """The current datasets of a kind loaded for an area inside `prefix`, or for one above it
+    (a county's list serves the comparison of one of its townships)."""
+    d = tables["comparison_dataset"]
+    current = d.filter((d.kind == kind_id) & d.current)
+    if prefix:
+        above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
+        current = current.filter(code_range(current.area_id, prefix) | current.area_id.isin(above))
+    return current
+
+
+def has_links(tables: Tables, kind_id: str, prefix: str = "") -> bool:
+    """Whether any row of the kind's current datasets has a confirmed link (a token, a
+    confirmed fuzzy match). Without one, `dataset_view(links=False)` gives the same rows with a
+    plainer plan: one join on the number, not a union of two (the database then materialised
+    the rows, 1.8 M vehicles, and misjudged how many a condition keeps)."""
+    current = current_datasets(tables, kind_id, prefix)
+    rows = tables["comparison_datasetrow"]
+    rows = rows.semi_join(current, rows.dataset_id == current.id)
+    link = tables["comparison_rowlink"]
+    link = link.filter(link.status == "confirmed")
+    return bool(link.semi_join(rows, link.dataset_row_id == rows.id).count().execute())
+
+
+def dataset_view(
+    tables: Tables, kind: DatasetKind, prefix: str = "", *, links: bool = True
+) -> ir.Table:
     """The rows of the current datasets of `kind` loaded for an area inside `prefix` (or above
     it: a county's list serves its townships), under the kind's column names: `row_id`,
     `dataset_id`, the key (`id_number` normalised, `id_token`, `id_valid`), `linked_person_id`
-    (a token or confirmed fuzzy link, else NULL), `keyed` (a number, a compared token or a link:
-    the row can be said to match nobody), the row's identity (`ROW_KEY`) and its list's area
-    (`row_area`), and one column per declared column (dates as YYYYMMDD)."""
-    d = tables["comparison_dataset"]
-    current = d.filter((d.kind == kind.id) & d.current)
-    if prefix:
-        # Loaded for an area inside the prefix, or for one above it (a county's list serves
-        # the comparison of one of its townships).
-        above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
-        current = current.filter(code_range(current.area_id, prefix) | current.area_id.isin(above))
+    (a token or confirmed fuzzy link, else NULL; left out when `links` is false: the kind has
+    none, `has_links`), `keyed` (a number, a compared token or a link: the row can be said to
+    match nobody), the row's identity (`ROW_KEY`) and its list's area (`row_area`), and one
+    column per declared column (dates as YYYYMMDD)."""
+    current = current_datasets(tables, kind.id, prefix)
     r = tables["comparison_datasetrow"]
     current = current.select(
         current_id=current.id, tokens_linked=current.tokens_linked, row_area=current.area_id
     )
     rows = r.inner_join(current, r.dataset_id == current.current_id)
-    # The person a row is linked to by its token or a confirmed fuzzy match (at most one).
-    link = tables["comparison_rowlink"]
-    link = link.filter(link.status == "confirmed").select(
-        link_row_id=link.dataset_row_id, linked_person_id=link.person_id
-    )
-    rows = rows.left_join(link, rows.id == link.link_row_id)
     # Whether "matches no registered person" can be said of the row: it has a number, or a
     # token the registry's tokens were compared with, or a link.
-    keyed = (
-        (rows.id_number != "")
-        | ((rows.id_token != "") & rows.tokens_linked)
-        | rows.linked_person_id.notnull()
-    )
+    keyed = (rows.id_number != "") | ((rows.id_token != "") & rows.tokens_linked)
+    if links:
+        # The person a row is linked to by its token or a confirmed fuzzy match (at most one).
+        link = tables["comparison_rowlink"]
+        link = link.filter(link.status == "confirmed").select(
+            link_row_id=link.dataset_row_id, linked_person_id=link.person_id
+        )
+        rows = rows.left_join(link, rows.id == link.link_row_id)
+        keyed = keyed | rows.linked_person_id.notnull()
     columns: dict[str, ir.Value] = {
         "row_id": rows.id,
         "dataset_id": rows.dataset_id,
         "id_number": rows.id_number,
         "id_token": rows.id_token,
         "id_valid": rows.id_valid,
-        "linked_person_id": rows.linked_person_id,
+        **({"linked_person_id": rows.linked_person_id} if links else {}),
         "keyed": keyed,
         # What makes a row the same cause in a later file (`ROW_KEY`), and its list's area.
         **{name: rows[slot] for name, slot in ROW_KEY.items() if slot != "date"},

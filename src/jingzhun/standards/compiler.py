@@ -256,7 +256,9 @@ def rule_findings(
         base = household_input(person)
     elif rule.subject == "unregistered":
         linked = "linked_person_id" in dataset.columns  # tokens and confirmed fuzzy links
-        keyed = dataset.filter(dataset.keyed if linked else dataset.id_number != "")
+        keyed = dataset.filter(
+            dataset.keyed if "keyed" in dataset.columns else dataset.id_number != ""
+        )
         registered = person.select(registered_id=person.id_number)
         base = keyed.anti_join(registered, keyed.id_number == registered.registered_id)
         if linked:
