@@ -1,8 +1,7 @@
 """The comparison benchmark's two baselines for the rules of `national-2016`:
 
-* `duckdb_sql`: the floor — the tables the rules read exported to Parquet (PostgreSQL: COPY …
-  TO STDOUT as CSV read by pyarrow; SQLite: the engine's own Ibis export), then every rule as
-  hand-written DuckDB SQL, the findings written to Parquet;
+* `duckdb_sql`: the floor — the tables the rules read exported to Parquet, then every rule as
+  hand-written DuckDB SQL, the findings written to Parquet (floor.py; re-exported here);
 * `orm_batched`: how a careful Django developer would write it without the rule compiler —
   chunked querysets with `values()`, the department rows of a chunk fetched in one query and
   looked up in a dict, the rules in Python, one `bulk_create` of findings per chunk — on a
@@ -16,183 +15,40 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import duckdb
-import pyarrow as pa
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
-from django.db import connection, transaction
+from django.db import transaction
 
+from benchmarks.compare.floor import COLUMNS, FLOOR_RULES, Key, duckdb_sql, export, floor_rules
 from jingzhun import povertylines
 from jingzhun.audit import services as audit
 from jingzhun.comparison.findings import _finding
 from jingzhun.comparison.models import DatasetRow, Finding
-from jingzhun.engine.comparison import COMPARISON_TABLES
-from jingzhun.engine.django import app_backend
 from jingzhun.registry.models import Person
 from jingzhun.standards import dataset_kinds, rules
 
-Key = tuple[str, int | None, int | None]
-
-# The columns the rules read, per table (the floor reads only these).
-COLUMNS = {
-    "registry_household": ["id", "village_id", "status"],
-    "registry_person": [
-        "id",
-        "household_id",
-        "id_number",
-        "birth_date",
-        "health",
-        "schooling",
-        "labour",
-        "dibao",
-    ],
-    "comparison_dataset": ["id", "kind", "current"],
-    "comparison_datasetrow": [
-        "id",
-        "dataset_id",
-        "id_number",
-        "category",
-        "status",
-        "amount",
-        "amount2",
-        "date",
-    ],
-}
-
-
-def export(directory: Path) -> dict[str, int]:
-    """The tables the rules read, as Parquet in `directory`; table → rows."""
-    rows = {}
-    for table, columns in COLUMNS.items():
-        target = directory / f"{table}.parquet"
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            sql = f"COPY (SELECT {', '.join(columns)} FROM {table}) TO STDOUT (FORMAT csv, HEADER)"  # noqa: S608 - names are constants
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for chunk in copy:
-                    buffer.write(chunk)
-            buffer.seek(0)
-            types = {c: _arrow_type(COMPARISON_TABLES.get(table, {}).get(c, "")) for c in columns}
-            convert = pa_csv.ConvertOptions(
-                column_types={c: t for c, t in types.items() if t is not None},
-                true_values=["t"],
-                false_values=["f"],
-                strings_can_be_null=False,
-            )
-            data = pa_csv.read_csv(buffer, convert_options=convert)
-            pq.write_table(data, target)
-            rows[table] = data.num_rows
-        else:
-            # SQLite: Ibis batches, as the engine's own snapshot reads it.
-            expression = app_backend().table(table).select(*columns)
-            schema = expression.schema().to_pyarrow()
-            rows[table] = 0
-            with pq.ParquetWriter(target, schema) as writer:
-                for batch in expression.to_pyarrow_batches(chunk_size=500_000):
-                    writer.write_batch(batch.cast(schema))
-                    rows[table] += batch.num_rows
-    return rows
-
-
-def _arrow_type(kind: str) -> pa.DataType | None:
-    return {
-        "string": pa.string(),
-        "date": pa.date32(),
-        "boolean": pa.bool_(),
-        "int64": pa.int64(),
-    }.get(kind, pa.float64() if kind.startswith("decimal") else None)
-
-
-def floor_rules(joined: Any, line: Any, year_end: str) -> dict[str, str]:
-    """rule → its hand-written SQL (rules of national-2016 as committed; a rule added to the
-    file later is reported by run.py as not in the floor and left out of the check)."""
-    return {
-        "deceased": joined("deceased", "deaths", f"r.date <= DATE '{year_end}'"),
-        "payroll": joined(
-            "payroll", "payroll", "r.category IN ('公务员','参公人员','事业编制','其他财政供养')"
-        ),
-        "vehicle": joined("vehicle", "vehicles", "r.amount > 30000"),
-        "business": joined("business", "businesses", "r.status IN ('存续','在业')"),
-        "dibao_unmarked": joined(
-            "dibao_unmarked",
-            "assistance",
-            "r.category = '低保' AND r.status <> '停保' AND NOT p.dibao",
-        ),
-        "dibao_not_registered": f"""SELECT 'dibao_not_registered', NULL, r.row_id FROM drow r
-            WHERE r.kind = 'assistance' AND r.id_number <> '' AND r.amount2 < {line}
-              AND NOT EXISTS (SELECT 1 FROM person p WHERE p.id_number = r.id_number)""",
-        "young_in_senior_school": """SELECT 'young_in_senior_school', person_id, NULL
-            FROM person WHERE age <= 14 AND schooling IN ('senior', 'vocational', 'college')""",
-        "healthy_without_labour": """SELECT 'healthy_without_labour', person_id, NULL
-            FROM person WHERE health = 'healthy' AND age BETWEEN 16 AND 60
-              AND schooling = 'none' AND labour IN ('lost', 'none')""",
-    }
-
-
-FLOOR_RULES = tuple(floor_rules(lambda *a: "", 0, ""))
-
-
-def duckdb_sql(
-    directory: Path, year: int, rules_: tuple[str, ...] = FLOOR_RULES
-) -> tuple[float, set[Key]]:
-    """The rules `rules_` of national-2016 as one DuckDB statement over the Parquet files; the
-    findings written to findings.parquet. Returns (seconds, findings)."""
-    line = povertylines.line(year)
-    year_end = datetime.date(year, 12, 31).isoformat()
-    started = time.perf_counter()
-    db = duckdb.connect()
-    for table in COLUMNS:
-        db.execute(
-            f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{directory / table}.parquet')"
-        )
-    db.execute(f"""
-        CREATE TEMP TABLE person AS
-        SELECT p.id AS person_id, p.id_number, p.health, p.schooling, p.labour, p.dibao,
-               {year} - year(p.birth_date) AS age
-        FROM registry_person p JOIN registry_household h ON h.id = p.household_id
-        WHERE h.status <> 'deregistered'
-    """)
-    db.execute("""
-        CREATE TEMP TABLE drow AS
-        SELECT r.id AS row_id, d.kind, r.id_number, r.category, r.status, r.amount, r.amount2,
-               r.date
-        FROM comparison_datasetrow r JOIN comparison_dataset d ON d.id = r.dataset_id
-        WHERE d.current AND d.kind IN ('deaths', 'payroll', 'vehicles', 'businesses', 'assistance')
-    """)
-
-    def joined(rule: str, kind: str, condition: str) -> str:
-        return (
-            f"SELECT '{rule}' AS rule, p.person_id, r.row_id FROM person p "  # noqa: S608
-            f"JOIN drow r ON r.id_number = p.id_number AND r.id_number <> '' "
-            f"WHERE r.kind = '{kind}' AND {condition}"
-        )
-
-    parts = [sql for rule, sql in floor_rules(joined, line, year_end).items() if rule in rules_]
-    target = directory / "findings.parquet"
-    db.execute(f"COPY ({' UNION ALL '.join(parts)}) TO '{target}' (FORMAT parquet)")
-    seconds = time.perf_counter() - started
-    found = {(rule, person, row) for rule, person, row in db.execute(f"FROM '{target}'").fetchall()}
-    db.close()
-    return seconds, found
-
+# The floor's names, where run.py and the tests read them.
+__all__ = ["COLUMNS", "FLOOR_RULES", "Key", "duckdb_sql", "export", "floor_rules", "orm_batched"]
 
 # --- (c) batched ORM -------------------------------------------------------------------------
 
 CHUNK = 2000
-PERSON_RULES = ("deceased", "payroll", "vehicle", "business", "dibao_unmarked")
-KIND_OF = {
-    "deceased": "deaths",
-    "payroll": "payroll",
-    "vehicle": "vehicles",
-    "business": "businesses",
-    "dibao_unmarked": "assistance",
-}
+# The kinds the person rules join (every shipped kind: each has a rule of national-2016).
+KINDS = (
+    "deaths",
+    "payroll",
+    "vehicles",
+    "businesses",
+    "property",
+    "assistance",
+    "insurance",
+    "enrolment",
+    "disability",
+)
+PAYROLL = {"公务员", "参公人员", "事业编制", "其他财政供养"}
+PROPERTY = {"商品房", "商铺", "办公用房"}
 
 
 class _Rollback(Exception):
@@ -223,11 +79,15 @@ def orm_batched(
         "schooling",
         "labour",
         "dibao",
+        "medical_insured",
+        "disability_grade",
         "household__village_id",
+        "household__kind",
     )
     row_fields = (
         "id",
         "id_number",
+        "id_token",
         "name",
         "area_code",
         "category",
@@ -243,15 +103,61 @@ def orm_batched(
         "dataset__kind",
     )
 
+    def ymd(value: datetime.date | None) -> int | None:
+        return None if value is None else value.year * 10000 + value.month * 100 + value.day
+
     def named(row: dict[str, Any]) -> dict[str, Any]:
-        """The row under its kind's column names (dates as YYYYMMDD, as the rules see them)."""
-        out = {}
+        """The row under its kind's column names (dates as YYYYMMDD, as the rules see them)
+        and its identity (`_finding` reads the row_key_* of a row's finding)."""
+        out = {
+            "row_key_number": row["id_number"],
+            "row_key_token": row["id_token"],
+            "row_key_category": row["category"],
+            "row_key_detail": row["detail"],
+            "row_key_date": ymd(row["date"]),
+            "row_key_year": row["year"],
+        }
         for column in kinds[row["dataset__kind"]].columns:
             value = row[column.slot]
-            if column.type == "date" and value is not None:
-                value = value.year * 10000 + value.month * 100 + value.day
-            out[column.name] = value
+            out[column.name] = ymd(value) if column.type == "date" else value
         return out
+
+    def row_hits(kind: str, row: dict[str, Any], p: dict[str, Any], age: int | None) -> list[str]:
+        """The person rules a department row of `kind` meets for the person `p` (a NULL
+        condition is not met: every comparison checks for None first)."""
+        hits = []
+        grade, insured = p["disability_grade"], p["medical_insured"]
+        this_year = row["year"] == year
+        by_year_end = row["date"] is not None and row["date"] <= year_end
+        if kind == "deaths" and by_year_end:
+            hits.append("deceased")
+        elif kind == "payroll" and row["category"] in PAYROLL:
+            hits.append("payroll")
+        elif kind == "vehicles" and row["amount"] is not None and row["amount"] > Decimal(30000):
+            hits.append("vehicle")
+        elif kind == "businesses" and row["status"] in {"存续", "在业"}:
+            hits.append("business")
+        elif kind == "property" and row["category"] in PROPERTY and by_year_end:
+            hits.append("property")
+        elif kind == "assistance" and row["category"] == "低保":
+            if row["status"] not in {"停保", None} and p["dibao"] is False:
+                hits.append("dibao_unmarked")
+        elif kind == "insurance" and this_year:
+            if row["flag"] is True and insured is False:
+                hits.append("insured_unmarked")
+            if row["flag"] is False and insured is True:
+                hits.append("uninsured_marked_insured")
+        elif kind == "enrolment" and this_year:
+            if row["status"] == "在读" and p["schooling"] == "none":
+                hits.append("enrolled_not_in_school")
+            if row["status"] == "辍学" and age is not None and 6 <= age <= 15:
+                hits.append("dropout")
+        elif kind == "disability":
+            if row["count"] is not None and grade is not None and row["count"] != grade:
+                hits.append("disability_grade_mismatch")
+            if grade is None:
+                hits.append("disabled_unmarked")
+        return hits
 
     def store(batch: list[tuple[Any, dict[str, Any], dict[str, Any]]]) -> None:
         objects = []
@@ -298,7 +204,7 @@ def orm_batched(
                 rows_of: dict[str, list[dict[str, Any]]] = {}
                 for row in DatasetRow.objects.filter(
                     dataset__current=True,
-                    dataset__kind__in=set(KIND_OF.values()),
+                    dataset__kind__in=KINDS,
                     id_number__in=numbers,
                 ).values(*row_fields):
                     rows_of.setdefault(row["id_number"], []).append(row)
@@ -310,22 +216,23 @@ def orm_batched(
                         "household_id": p["household_id"],
                         "village_code": p["household__village_id"],
                         "person_name": p["name"],
+                        "relation": p["relation"],
                         "age": age,
+                        "health": p["health"],
+                        "disability_grade": p["disability_grade"],
                         "schooling": p["schooling"],
                         "labour": p["labour"],
+                        "dibao": p["dibao"],
+                        "medical_insured": p["medical_insured"],
+                        "household_kind": p["household__kind"],
                     }
+                    hits = []
                     if (
                         age is not None
                         and age <= 14
                         and p["schooling"] in {"senior", "vocational", "college"}
                     ):
-                        batch.append(
-                            (
-                                by_id["young_in_senior_school"],
-                                record,
-                                types("young_in_senior_school"),
-                            )
-                        )
+                        hits.append("young_in_senior_school")
                     if (
                         p["health"] == "healthy"
                         and age is not None
@@ -333,47 +240,14 @@ def orm_batched(
                         and p["schooling"] == "none"
                         and p["labour"] in {"lost", "none"}
                     ):
-                        batch.append(
-                            (
-                                by_id["healthy_without_labour"],
-                                record,
-                                types("healthy_without_labour"),
-                            )
-                        )
+                        hits.append("healthy_without_labour")
+                    if p["dibao"] is True and p["household__kind"] == "ordinary":
+                        hits.append("dibao_in_ordinary_household")
+                    batch += [(by_id[hit], record, types(hit)) for hit in hits]
                     for row in rows_of.get(p["id_number"], ()):
-                        kind, hit = row["dataset__kind"], None
-                        if kind == "deaths" and row["date"] and row["date"] <= year_end:
-                            hit = "deceased"
-                        elif kind == "payroll" and row["category"] in {
-                            "公务员",
-                            "参公人员",
-                            "事业编制",
-                            "其他财政供养",
-                        }:
-                            hit = "payroll"
-                        elif (
-                            kind == "vehicles"
-                            and row["amount"] is not None
-                            and row["amount"] > Decimal(30000)
-                        ):
-                            hit = "vehicle"
-                        elif kind == "businesses" and row["status"] in {"存续", "在业"}:
-                            hit = "business"
-                        elif (
-                            kind == "assistance"
-                            and row["category"] == "低保"
-                            and row["status"] != "停保"
-                            and not p["dibao"]
-                        ):
-                            hit = "dibao_unmarked"
-                        if hit:
-                            batch.append(
-                                (
-                                    by_id[hit],
-                                    {**record, **named(row), "row_id": row["id"]},
-                                    types(hit),
-                                )
-                            )
+                        with_row = {**record, **named(row), "row_id": row["id"]}
+                        for hit in row_hits(row["dataset__kind"], row, p, age):
+                            batch.append((by_id[hit], with_row, types(hit)))
                 store(batch)
             person_seconds = time.perf_counter() - started
 

@@ -5,6 +5,8 @@ finding exactly what the real run stores, per rule, person and row."""
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pytest
 from benchmarks.compare import baselines, generate
@@ -12,6 +14,7 @@ from benchmarks.compare import baselines, generate
 from jingzhun import idcodes
 from jingzhun.comparison.models import Dataset, DatasetRow, Finding
 from jingzhun.comparison.runs import create_run, execute_run
+from jingzhun.standards import rules
 from jingzhun.workbook import SYSTEM
 from tests.factories import HouseholdFactory, PersonFactory, id_number
 
@@ -63,3 +66,109 @@ def test_lists_written_and_floor_agrees_with_the_run(registry, tmp_path):
     _, found = baselines.duckdb_sql(tmp_path, 2018)
     assert found == stored
     assert {rule for rule, _, _ in stored} >= {"dibao_not_registered"}
+
+
+def _edges(village) -> tuple[dict[str, int], set[tuple[str, str, int | None]]]:
+    """Persons and department rows at the edges of the rules (ages 5/6/15/16, a date on and
+    after 31 December, the year before, NULL flags, grades and dates, a household of another
+    kind or deregistered); label → person id, and the findings expected as (rule, label, row)."""
+    ordinary = HouseholdFactory(village=village)
+    gone = HouseholdFactory(village=village, status="deregistered")
+    persons = {
+        "age6": ({"birth_date": datetime.date(2012, 12, 31)}, ordinary),
+        "age15": ({"birth_date": datetime.date(2003, 1, 1)}, ordinary),
+        "age5": ({"birth_date": datetime.date(2013, 1, 1)}, ordinary),
+        "age16": ({"birth_date": datetime.date(2002, 12, 31)}, ordinary),
+        "age14_senior": (
+            {"birth_date": datetime.date(2004, 6, 1), "schooling": "senior"},
+            ordinary,
+        ),
+        "age15_senior": (
+            {"birth_date": datetime.date(2003, 6, 1), "schooling": "senior"},
+            ordinary,
+        ),
+        "age60_none": ({"birth_date": datetime.date(1958, 1, 1), "labour": "none"}, ordinary),
+        "age61_none": ({"birth_date": datetime.date(1957, 1, 1), "labour": "none"}, ordinary),
+        "junior": ({"birth_date": datetime.date(2005, 1, 1), "schooling": "junior"}, ordinary),
+        "uninsured": ({"medical_insured": False}, ordinary),
+        "grade2": ({"disability_grade": 2, "health": "disabled"}, ordinary),
+        "dibao": ({"dibao": True}, ordinary),
+        "dibao_kind": ({"dibao": True}, HouseholdFactory(village=village, kind="dibao")),
+        "deregistered": ({"dibao": True, "medical_insured": False}, gone),
+    }
+    ids = {
+        label: PersonFactory(household=household, relation="son", **fields).pk
+        for label, (fields, household) in persons.items()
+    }
+    number = {
+        label: PersonFactory._meta.model.objects.get(pk=pk).id_number for label, pk in ids.items()
+    }
+    d = datetime.date
+    rows = {  # kind → (person, columns, rules met)
+        "enrolment": [
+            ("age6", {"status": "辍学", "year": 2018}, {"dropout"}),
+            ("age15", {"status": "辍学", "year": 2018}, {"dropout"}),
+            ("age5", {"status": "辍学", "year": 2018}, set()),
+            ("age16", {"status": "辍学", "year": 2018}, set()),
+            ("age15", {"status": "辍学", "year": 2017}, set()),
+            ("age15", {"status": "在读", "year": 2018}, {"enrolled_not_in_school"}),
+            ("junior", {"status": "在读", "year": 2018}, set()),
+            ("age16", {"status": "在读", "year": None}, set()),
+        ],
+        "insurance": [
+            ("uninsured", {"flag": True, "year": 2018}, {"insured_unmarked"}),
+            ("uninsured", {"flag": True, "year": 2017}, set()),
+            ("uninsured", {"flag": None, "year": 2018}, set()),
+            ("age16", {"flag": False, "year": 2018}, {"uninsured_marked_insured"}),
+            ("age16", {"flag": None, "year": 2018}, set()),
+            ("deregistered", {"flag": True, "year": 2018}, set()),
+        ],
+        "disability": [
+            ("grade2", {"count": 3}, {"disability_grade_mismatch"}),
+            ("grade2", {"count": 2}, set()),
+            ("grade2", {"count": None}, set()),
+            # Distinct categories: rows of the same identity are one finding (runs._key).
+            ("age16", {"count": 1, "category": "肢体"}, {"disabled_unmarked"}),
+            ("age16", {"count": None, "category": "视力"}, {"disabled_unmarked"}),
+        ],
+        "property": [
+            ("age16", {"category": "商品房", "date": d(2018, 12, 31)}, {"property"}),
+            ("age16", {"category": "商铺", "date": d(2019, 1, 1)}, set()),
+            ("age16", {"category": "办公用房", "date": None}, set()),
+            ("age16", {"category": "自建房", "date": d(2010, 1, 1)}, set()),
+        ],
+    }
+    county = village.code[:6].ljust(12, "0")
+    expected: set[tuple[str, str, int | None]] = {
+        ("young_in_senior_school", "age14_senior", None),
+        ("healthy_without_labour", "age60_none", None),
+        ("dibao_in_ordinary_household", "dibao", None),
+    }
+    for kind, listed in rows.items():
+        dataset = Dataset.objects.create(
+            kind=kind, year=2018, area_id=county, department="-", received_on=d(2019, 3, 31),
+            file_name=f"{kind}.csv", checksum=kind, rows=len(listed), current=True,
+        )  # fmt: skip
+        for index, (label, columns, met) in enumerate(listed, start=2):
+            row = DatasetRow.objects.create(
+                dataset=dataset, row=index, id_number=number[label], **columns
+            )
+            expected |= {(rule, label, row.pk) for rule in met}
+    return ids, expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_floor_and_orm_agree_with_the_run_at_the_edges(village, tmp_path):
+    ids, expected = _edges(village)
+    label = {pk: name for name, pk in ids.items()}
+    run = execute_run(create_run(ruleset_id="national-2016", year=2018, acting_user=SYSTEM))
+    stored = set(
+        Finding.objects.filter(first_run=run).values_list("rule", "person_id", "dataset_row_id")
+    )
+    assert {(rule, label[person], row) for rule, person, row in stored} == expected
+    assert set(baselines.FLOOR_RULES) == {rule.id for rule in rules.load("national-2016").rules}
+    baselines.export(tmp_path)
+    _, found = baselines.duckdb_sql(tmp_path, 2018)
+    assert found == stored
+    _, _, found_orm = baselines.orm_batched(sorted(ids.values()), [], 2018, run.pk)
+    assert found_orm == stored
