@@ -159,6 +159,24 @@ def test_overdue_tasks_are_marked(county, clerk, cadre, client):
     assert len(re.findall(r'id="task-\d+"', page)) == 1
 
 
+def test_the_reports_links_narrow_the_tasks_by_area_and_rule(county, clerk, other_village, client):
+    """比对报表 links a count to its tasks with ?area=&rule=: the list, its pager and its
+    export keep them."""
+    run(clerk)
+    vehicle = task_of("vehicle")
+    client.force_login(clerk)
+    url = reverse("comparison-tasks")
+    page = client.get(url, {"rule": "vehicle", "area": vehicle.area_code}).content.decode()
+    assert re.findall(r'id="task-(\d+)"', page) == [str(vehicle.pk)]
+    assert "rule=vehicle" in page and f"area={vehicle.area_code}" in page  # export link
+    township = vehicle.area_code[:9] + "000"
+    assert f'id="task-{vehicle.pk}"' in client.get(url, {"area": township}).content.decode()
+    elsewhere = client.get(url, {"area": other_village.parent_id[:6] + "999000"})
+    assert not re.findall(r'id="task-\d+"', elsewhere.content.decode())
+    everything = client.get(url).content.decode()
+    assert len(re.findall(r'id="task-\d+"', everything)) == VerificationTask.objects.count() > 1
+
+
 def test_others_cannot_see_or_act(county, clerk, other_village):
     run(clerk)
     stranger = UserFactory(role="village_operator", area=other_village)

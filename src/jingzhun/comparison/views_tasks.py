@@ -5,6 +5,7 @@ review of a 不属实, the action of a 属实. Phone-sized: one column, large bu
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 
-from jingzhun import masking
+from jingzhun import areacodes, masking
 from jingzhun.core.paging import page_number
 from jingzhun.imports.tasks import start_job
 from jingzhun.registry.choices import Cause
@@ -92,7 +93,20 @@ def _tasks(request: HttpRequest):
         tasks = tasks.filter(status=status)
     if request.GET.get("overdue"):
         tasks = tasks.filter(status__in=OPEN_TASKS, due__lt=timezone.localdate())
+    # The report's counts link here with an area and a rule (比对报表 → its tasks).
+    area = request.GET.get("area", "").strip()
+    if area.isdigit() and len(area) <= 12:
+        tasks = tasks.filter(area_code__startswith=areacodes.prefix(area))
+    if rule := request.GET.get("rule", "").strip():
+        tasks = tasks.filter(finding__rule=rule)
     return tasks.order_by("due", "pk"), status
+
+
+def _query(request: HttpRequest, status: str) -> str:
+    """The filters as a query string (the pager and the export keep them)."""
+    kept = {"status": status}
+    kept.update({k: request.GET[k] for k in ("overdue", "area", "rule") if request.GET.get(k)})
+    return urlencode(kept)
 
 
 @never_cache
@@ -121,7 +135,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
                 (area, labels.get(rule, rule), n, late[(area, rule)])
                 for (area, rule), n in sorted(board.items())
             ],
-            "query": f"status={status}" + ("&overdue=1" if request.GET.get("overdue") else ""),
+            "query": _query(request, status),
+            "area": request.GET.get("area", ""),
+            "rule": request.GET.get("rule", ""),
         },
     )
 
