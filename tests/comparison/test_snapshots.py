@@ -84,3 +84,18 @@ def test_a_newer_list_gets_its_own_file_and_the_old_one_goes_after_a_day(county,
     found = evaluate("national-2016", year=2019, engine="duckdb", only=("vehicle",))
     assert shown(found) == shown(evaluate("national-2016", year=2019, only=("vehicle",)))
     assert [f for f in found if f.person_id == people["worker"].pk and "99,000" in f.sentence]
+
+
+def test_on_duckdb_a_list_gets_its_file_when_it_is_loaded(county, folder, settings):
+    people, _ = county
+    read()  # every current list's file
+    settings.COMPARISON_ENGINE = "duckdb"
+    user = UserFactory(role="county_admin", area=people["head"].household.village.parent.parent)
+    rows = [[people["worker"].id_number, "李大", "云G00010", "小型轿车", 45000, "2019-04-01"]]
+    result = load_dataset(
+        sheet(VEHICLES, rows), kind="vehicles", year=2019, acting_user=user, name="v2.xlsx"
+    )
+    assert result.ok, result.errors
+    kept = list((folder / "datasets").glob(f"{result.dataset.pk}-*.parquet"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 0
+    assert read()["datasets_written"] == 0

@@ -298,18 +298,19 @@ def _findings(
         with translation.override(language):
             # A rule's values repeat (codes, amounts, dates, yes/no): each is written once per
             # language (170 k findings at 3.5 M persons; a label's lookup costs ~10 µs).
-            written: dict[tuple[str, Any], str] = {}
+            written: dict[str, dict[Any, str]] = {name: {} for name in fields}
+            label = rule.label
             for finding in found:
                 shown = {}
                 for name, value in finding.values.items():
                     try:
-                        text = written.get((name, value))
+                        text = written[name][value]
+                    except KeyError:
+                        text = written[name][value] = _shown(name, value, kinds[name])
                     except TypeError:  # an unhashable value: written every time
                         text = _shown(name, value, kinds[name])
-                    if text is None:
-                        text = written[(name, value)] = _shown(name, value, kinds[name])
                     shown[name] = text
-                setattr(finding, target, template.format(label=rule.label, **shown))
+                setattr(finding, target, template.format(label=label, **shown))
     return found
 
 

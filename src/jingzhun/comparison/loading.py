@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +36,9 @@ from .linkage.keys import KeyFileError
 from .linkage.linking import LinkSummary, link_datasets
 from .models import Dataset, DatasetRow
 from .reading import Unreadable, read_table
+from .snapshots import keep_dataset
+
+logger = logging.getLogger(__name__)
 
 # The ID column's header in a tokenised file (`jingzhun tokenize`).
 TOKEN_SUFFIX = "（令牌）"  # noqa: S105 - a header, not a secret
@@ -165,6 +170,13 @@ def load_dataset(
         result.links = link_datasets([dataset], acting_user=dataset.loaded_by)
     except KeyFileError as exc:
         result.link_error = str(exc)
+    if settings.COMPARISON_ENGINE != "db":
+        # The list's Parquet file for DuckDB / Spark runs (comparison/snapshots.py), written
+        # now rather than by the next run; a failure here only leaves it to that run.
+        try:
+            keep_dataset(dataset)
+        except Exception:  # noqa: BLE001 - the load itself succeeded
+            logger.exception("could not write the Parquet file of dataset %s", dataset.pk)
     return result
 
 

@@ -122,10 +122,9 @@ def _registry(scoped: dict[str, Any], prefix: str) -> tuple[Path, bool]:
 def _datasets(ids: list[int], rows: Any) -> tuple[list[Path], int]:
     """One file per dataset of `ids` (written from `rows`, the department rows, if missing);
     how many were written. Files of datasets not current for a day are deleted."""
-    folder = root() / "datasets"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    folder = _datasets_folder()
     names = {
-        pk: f"{pk}-{loaded.strftime('%Y%m%dT%H%M%S%f')}-{checksum[:16]}.parquet"
+        pk: _file_name(pk, loaded, checksum)
         for pk, loaded, checksum in Dataset.objects.filter(
             Q(pk__in=ids) | Q(current=True)
         ).values_list("pk", "loaded", "checksum")
@@ -143,3 +142,23 @@ def _datasets(ids: list[int], rows: Any) -> tuple[list[Path], int]:
         if path.name not in wanted and time.time() - path.stat().st_mtime > KEEP_SUPERSEDED:
             path.unlink(missing_ok=True)
     return paths, written
+
+
+def keep_dataset(dataset: Dataset) -> Path:
+    """Write a just-loaded dataset's file now (the loader calls it when comparisons run on
+    DuckDB or Spark), so the first run after a load does not write it."""
+    path = _datasets_folder() / _file_name(dataset.pk, dataset.loaded, dataset.checksum)
+    if not path.exists():
+        rows = comparison_tables(app_backend())[ROWS]
+        snapshot.write_table(rows.filter(rows.dataset_id == dataset.pk), path, app_backend())
+    return path
+
+
+def _datasets_folder() -> Path:
+    folder = root() / "datasets"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _file_name(pk: int, loaded: Any, checksum: str) -> str:
+    return f"{pk}-{loaded.strftime('%Y%m%dT%H%M%S%f')}-{checksum[:16]}.parquet"
