@@ -108,3 +108,19 @@ def birth_date(id_number: str) -> datetime.date | None:
         return idcodes.parse(id_number).birth_date
     except idcodes.IdNumberError:
         return None
+
+
+def claimed_birth_date(id_number: str) -> datetime.date | None:
+    """The birth date a number states in its digits 7–14, even when the number fails its check
+    (a mistyped check digit or sequence still carries its holder's birthday, which linking
+    such a row by name and birth date needs); None if they are no date from 1900 to today."""
+    number = idcodes.normalise(id_number)
+    digits = number[6:14]
+    if len(number) != 18 or not digits.isdigit():
+        return None
+    try:
+        born = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+    today = datetime.datetime.now(datetime.UTC).date()  # nobody is born later
+    return born if datetime.date(1900, 1, 1) <= born <= today else None

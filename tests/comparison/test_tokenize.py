@@ -151,6 +151,15 @@ def test_reduce_name_keeps_only_initials():
     assert idtokens.reduce_name(None) == ""
 
 
+def test_the_birth_date_a_failing_number_states():
+    assert idtokens.claimed_birth_date("532527198001010010") == datetime.date(1980, 1, 1)
+    assert idtokens.claimed_birth_date("532527 19800101 001x") == datetime.date(1980, 1, 1)
+    assert idtokens.claimed_birth_date("532527198013010010") is None  # month 13
+    assert idtokens.claimed_birth_date("532527185001010010") is None  # before 1900
+    assert idtokens.claimed_birth_date("53252719800101") is None  # too short
+    assert idtokens.claimed_birth_date("") is None
+
+
 def test_birth_date_of_valid_numbers_only():
     assert idtokens.birth_date(id_number(datetime.date(1975, 6, 1))) >= datetime.date(1975, 6, 1)
     assert idtokens.birth_date("532527198001010010") is None  # wrong check digit
@@ -252,7 +261,8 @@ def test_deaths_file_is_tokenised(tmp_path, suffix, encoding):
         assert row[4] == idcodes.parse(number).birth_date.isoformat()
     assert [row[0] for row in output[4:]] == ["", ""]
     assert [row[1] for row in output[4:]] == ["zl", "qq"]
-    assert [row[4] for row in output[4:]] == ["", ""]
+    # The invalid number's stated birth date is kept (for linking by name and birth date).
+    assert [row[4] for row in output[4:]] == ["1950-02-03", ""]
     assert len(output) == 6  # the blank rows are not copied
     assert_no_raw_number(target, list(names))
     if suffix == ".xlsx":

@@ -3,12 +3,13 @@ item 4). No Django: the department runs it on its own machine, on its own file.
 
 The output has the kind's columns and the file's rows: the ID column's header becomes
 `<header>（令牌）` and its numbers keyed tokens (`idtokens.token`), names become their pinyin
-initials (`idtokens.reduce_name`), and `出生日期` (from the number) is appended when the kind has no
-birth-date column, for fuzzy linking. Columns the kind does not declare are dropped: they could
-carry a number (a guardian's, a contact's) that nothing would tokenise. A row whose ID cell is
-empty or invalid keeps an empty token (`unkeyed`: it can only be linked fuzzily); its raw value is
-never written. An .xlsx output carries a second sheet `说明` naming the key_id, the kind and the
-counts; the file is created with mode 0600 and replaces the target only once complete.
+initials (`idtokens.reduce_name`), and `出生日期` (from the number, also from one that fails its
+check) is appended when the kind has no birth-date column, for fuzzy linking. Columns the kind
+does not declare are dropped: they could carry a number (a guardian's, a contact's) that nothing
+would tokenise. A row whose ID cell is empty or invalid keeps an empty token (`unkeyed`: it can
+only be linked fuzzily); its raw value is never written. An .xlsx output carries a second sheet
+`说明` naming the key_id, the kind and the counts; the file is created with mode 0600 and
+replaces the target only once complete.
 """
 
 from __future__ import annotations
@@ -98,6 +99,9 @@ def tokenize_file(source: Path, kind: DatasetKind, key: bytes, target: Path) -> 
             continue  # blank in the kind's columns (perhaps not in a dropped one): no row
         number, lossy = _id_text(_cell(raw, positions[id_column]))
         born = None if lossy or not number else idtokens.birth_date(number)
+        # A number that fails its check gets no token (it matches nobody), but its stated
+        # birth date is kept for linking the row by name and birth date.
+        stated = born or (None if lossy or not number else idtokens.claimed_birth_date(number))
         out: list[Any] = []
         for column, value in zip(columns, cells, strict=True):
             if column is id_column:
@@ -107,7 +111,7 @@ def tokenize_file(source: Path, kind: DatasetKind, key: bytes, target: Path) -> 
             else:
                 out.append(value)
         if add_birth:
-            out.append(born.isoformat() if born else "")
+            out.append(stated.isoformat() if stated else "")
         if born:
             tokenised += 1
         else:
