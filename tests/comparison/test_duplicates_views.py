@@ -17,6 +17,7 @@ from jingzhun.comparison.duplicates.detection import find_duplicates
 from jingzhun.comparison.models import DuplicatePair
 from jingzhun.registry.models import Person
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
+from tests.worker import task_worker
 
 pytestmark = pytest.mark.django_db
 BORN = datetime.date(1980, 1, 1)
@@ -140,6 +141,7 @@ def test_a_viewer_gets_no_forms_and_cannot_post(client, viewer, pairs):
     assert DuplicatePair.objects.get(pk=pair.pk).status == "open"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_county_user_starts_a_detection_a_village_user_may_not(client, village, county_admin):
     twin(village, "李四")
     twin(village, "李四", relation="son")
@@ -151,10 +153,14 @@ def test_a_county_user_starts_a_detection_a_village_user_may_not(client, village
     assert 'id="find-duplicates"' in client.get(reverse("comparison-duplicates")).content.decode()
     page = client.post(reverse("comparison-duplicates-find"), follow=True).content.decode()
 
-    assert "新发现 1 对" in page
+    # The request only starts it (a province takes minutes): the task worker detects.
+    assert "已在后台开始查找疑似重复" in page and not DuplicatePair.objects.exists()
+    assert 'id="last-found"' not in page
+    task_worker().run()
     assert DuplicatePair.objects.count() == 1
     entry = AuditEntry.objects.get(model="comparison.duplicatepair", action="create")
     assert entry.actor == county_admin
+    assert 'id="last-found"' in client.get(reverse("comparison-duplicates")).content.decode()
 
 
 def test_the_export_is_masked_and_audited(client, county_admin, pairs):

@@ -1,4 +1,6 @@
-"""Background comparison runs (Django's tasks API via django-tasks, run by `jingzhun db_worker`)."""
+"""Background work of the comparison (Django's tasks API via django-tasks, run by `jingzhun
+db_worker`): comparison runs, and the detection of duplicates (疑似重复: ~2 minutes for a
+province, too long for a request)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django_tasks import task
 
+from .duplicates import detection
 from .models import ComparisonRun
 from .runs import create_run, execute_run
 
@@ -37,3 +40,22 @@ def start_run(
         )
         transaction.on_commit(lambda: compare.enqueue(run.pk))
     return run
+
+
+@task()
+def find_duplicates(prefix: str, user_id: int | None) -> dict:
+    """Detect the duplicate pairs under `prefix` for the user who asked (the detection audits
+    as that user); the outcome's counts."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    outcome = detection.find_duplicates(prefix=prefix, acting_user=user)
+    return {"new": outcome.new, "reopened": outcome.reopened, "again": outcome.again,
+            "gone": outcome.gone}  # fmt: skip
+
+
+def start_duplicate_detection(*, prefix: str, acting_user: Any) -> None:
+    """Hand a detection of the pairs under `prefix` to the task worker (after the request's
+    transaction commits)."""
+    user_id = getattr(acting_user, "pk", None)
+    transaction.on_commit(lambda: find_duplicates.enqueue(prefix, user_id))

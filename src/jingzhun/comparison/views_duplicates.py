@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -31,6 +31,7 @@ from jingzhun.workbook.safe import append_row
 from .duplicates import detection, services
 from .duplicates.choices import PairKind, PairStatus
 from .models import DuplicatePair
+from .tasks import start_duplicate_detection
 from .views_findings import EXPORT_MAX, audited_xlsx
 
 PER_PAGE = 50
@@ -120,6 +121,11 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             "townships": _townships(request.user),
             "query": "&".join(f"{k}={v}" for k, v in chosen.items() if v),
             "may_find": may_find(request.user),
+            # When a detection last found pairs here (one started from the button runs on the
+            # task worker; the page shows its result once it has).
+            "last_found": DuplicatePair.objects.visible_to(request.user).aggregate(
+                last=Max("last_found")
+            )["last"],
             "days": detection.window_days(),
         },
     )
@@ -128,17 +134,13 @@ def pair_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pair_find(request: HttpRequest) -> HttpResponse:
-    """Detect the pairs of the user's county now (audited by the detection)."""
+    """Start a detection of the pairs of the user's area on the task worker (audited by the
+    detection; a province takes about two minutes, too long for a request)."""
     if not may_find(request.user):
         raise PermissionDenied(gettext("只有县级及以上有编辑权限的用户可以查找疑似重复"))
-    outcome = detection.find_duplicates(
-        prefix=request.user.scope_prefix() or "", acting_user=request.user
-    )
+    start_duplicate_detection(prefix=request.user.scope_prefix() or "", acting_user=request.user)
     messages.success(
-        request,
-        gettext("查找完成：新发现 {new} 对，再次发现 {again} 对，原因已消除 {gone} 对").format(
-            new=outcome.new + outcome.reopened, again=outcome.again, gone=outcome.gone
-        ),
+        request, gettext("已在后台开始查找疑似重复；几分钟内完成，届时刷新本页即可看到结果。")
     )
     return redirect("comparison-duplicates")
 
