@@ -36,17 +36,7 @@ __all__ = ["COLUMNS", "FLOOR_RULES", "Key", "duckdb_sql", "export", "floor_rules
 
 CHUNK = 2000
 # The kinds the person rules join (every shipped kind: each has a rule of national-2016).
-KINDS = (
-    "deaths",
-    "payroll",
-    "vehicles",
-    "businesses",
-    "property",
-    "assistance",
-    "insurance",
-    "enrolment",
-    "disability",
-)
+KINDS = tuple(sorted(dataset_kinds.available()))
 PAYROLL = {"公务员", "参公人员", "事业编制", "其他财政供养"}
 PROPERTY = {"商品房", "商铺", "办公用房"}
 
