@@ -233,3 +233,26 @@ def test_the_load_command_says_what_was_linked_and_which_key_is_missing(
     tokenize_file(source, dataset_kinds.load("assistance"), key, newer)
     call_command("load_dataset", "assistance", str(newer), *county, "--received", "2020-01-02")
     assert "按令牌匹配到在册人员 2 行" in capsys.readouterr().out
+
+
+def test_a_run_links_a_person_registered_after_the_tokenised_list_was_loaded(
+    registry, key_dir, tmp_path
+):
+    """The omission of a tokenised list is judged against the registry as it is at the run:
+    a recipient registered since the load is linked by the run, no longer an omission."""
+    head, spouse, clerk, outsiders = registry
+    idtokens.write_key(key_dir / "minzheng.key")
+    key = idtokens.load_key(key_dir / "minzheng.key")
+    header, rows = files(head, spouse, outsiders)["assistance"]
+    load_tokenised(tmp_path, clerk, "assistance", header, rows, key)
+    first = execute_run(create_run(ruleset_id="national-2016", year=2019, acting_user=clerk))
+    assert first.counts["dibao_not_registered"]["found"] == 1  # 孙六, not registered
+
+    household = HouseholdFactory(village=head.household.village)
+    sun = PersonFactory(
+        household=household, name="孙六", relation="head", id_number=outsiders["poor"]
+    )
+    second = execute_run(create_run(ruleset_id="national-2016", year=2019, acting_user=clerk))
+
+    assert second.counts["dibao_not_registered"] == {"found": 0, "new": 0, "resolved": 1}
+    assert RowLink.objects.filter(person=sun, method=Method.TOKEN).exists()

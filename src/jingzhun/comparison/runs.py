@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,11 @@ from . import verification
 from .choices import KEPT_FINDINGS, Engine, FindingStatus, RunStatus
 from .findings import Finding as Found
 from .findings import RuleInputs, engine_tables, evaluate_rule
+from .linkage.keys import KeyFileError
+from .linkage.linking import link_datasets
 from .models import ComparisonRun, Dataset, Finding
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 
@@ -112,6 +117,7 @@ def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> Compa
     try:
         ruleset = rules.load(run.ruleset)
         prefix = areacodes.prefix(run.area_id) if run.area_id else ""
+        _relink_tokens(run, ruleset, prefix)
         found: list[Found] = []
         kinds = {rule.dataset for rule in ruleset.rules if rule.dataset}
         with engine_tables(run.engine, prefix, kinds, spark_master=spark_master) as tables:
@@ -131,6 +137,20 @@ def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> Compa
         run.save(update_fields=["status", "finished", "error"])
         raise
     return run
+
+
+def _relink_tokens(run: ComparisonRun, ruleset: rules.Ruleset, prefix: str) -> None:
+    """Match the tokenised lists the run reads with the registry as it is now (a person
+    registered since the list was loaded is linked, not reported as an omission). Token links
+    only: fuzzy suggestions are made when a list is loaded or by `jingzhun link_datasets`. A key
+    file that may not be used leaves the earlier links (the run goes on; logged)."""
+    tokenised = Dataset.objects.filter(pk__in=_datasets_used(ruleset, prefix)).exclude(key_id="")
+    if not tokenised.exists():
+        return
+    try:
+        link_datasets(tokenised, acting_user=run.created_by, fuzzy_too=False)
+    except KeyFileError:
+        logger.exception("comparison run %s: token links not renewed", run.pk)
 
 
 def _in_scope(field: str, prefix: str) -> Q:

@@ -24,10 +24,13 @@ class LinkSummary:
     possible: int = 0  # fuzzy links written, awaiting a person's decision
 
 
-def link_datasets(datasets: Iterable[Dataset], *, acting_user: Any = None) -> LinkSummary:
-    """Token and fuzzy links of `datasets` (replacing the undecided ones they had). A tokenised
-    dataset whose key the county does not hold gets no token links (its key_id is reported);
-    KeyFileError when a key file may not be used."""
+def link_datasets(
+    datasets: Iterable[Dataset], *, acting_user: Any = None, fuzzy_too: bool = True
+) -> LinkSummary:
+    """Token and fuzzy links of `datasets` (replacing the undecided ones they had; only the
+    token links without `fuzzy_too`). A tokenised dataset whose key the county does not hold
+    gets no token links (its key_id is reported); KeyFileError when a key file may not be
+    used."""
     datasets = list(datasets)
     summary = LinkSummary()
     by_key: dict[str, list[Dataset]] = {}
@@ -42,7 +45,7 @@ def link_datasets(datasets: Iterable[Dataset], *, acting_user: Any = None) -> Li
         registry = tokens.registry_tokens(key)  # once per agreement, not per file
         for dataset in group:
             summary.token_links[dataset.pk] = tokens.link_tokens(dataset, key, registry)
-    if datasets:
+    if datasets and fuzzy_too:
         summary.possible = fuzzy.link_fuzzy(d.pk for d in datasets)
     if summary.token_links or summary.possible or summary.missing_keys:
         audit.record(
