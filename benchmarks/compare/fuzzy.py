@@ -86,7 +86,7 @@ def unkeyed_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int,
 def link(dataset_id: int, registered: int) -> dict[str, Any]:
     """`link_fuzzy` timed, then its links checked against the truth of the draw."""
     from jingzhun.comparison.linkage.fuzzy import link_fuzzy
-    from jingzhun.comparison.linkage.models import RowLink
+    from jingzhun.comparison.models import RowLink
 
     RowLink.objects.filter(dataset_row__dataset_id=dataset_id).delete()
     started = time.perf_counter()

@@ -12,13 +12,12 @@ from django.test import Client
 
 from jingzhun import idcodes
 from jingzhun.audit.models import AuditEntry
+from jingzhun.comparison.choices import LinkStatus, Method
 from jingzhun.comparison.findings import evaluate
 from jingzhun.comparison.linkage import fuzzy, services
-from jingzhun.comparison.linkage.choices import LinkStatus, Method
 from jingzhun.comparison.linkage.linking import link_datasets
-from jingzhun.comparison.linkage.models import RowLink
 from jingzhun.comparison.loading import load_dataset
-from jingzhun.comparison.models import Dataset
+from jingzhun.comparison.models import Dataset, RowLink
 from tests.comparison.conftest import sheet
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 

@@ -10,12 +10,11 @@ from django.core.management import call_command
 from django.db import connection
 
 from jingzhun import idtokens
+from jingzhun.comparison.choices import LinkStatus, Method
 from jingzhun.comparison.findings import evaluate
 from jingzhun.comparison.linkage import keys, tokens
-from jingzhun.comparison.linkage.choices import LinkStatus, Method
-from jingzhun.comparison.linkage.models import RowLink
 from jingzhun.comparison.loading import load_dataset
-from jingzhun.comparison.models import Dataset
+from jingzhun.comparison.models import Dataset, RowLink
 from jingzhun.comparison.runs import create_run, execute_run
 from jingzhun.comparison.tokenizing import tokenize_file
 from jingzhun.standards import dataset_kinds

@@ -61,3 +61,45 @@ class CheckResult(models.TextChoices):
 
 # Days a village has to check a finding, by its severity (核查时限).
 DUE_DAYS = {"high": 15, "medium": 30, "low": 60}
+
+
+# Row links (`RowLink`): how a department row was linked to a person, and whether a person
+# has decided on it.
+
+
+class Method(models.TextChoices):
+    # The compiler joins a raw valid ID number to the person directly: no link row is stored for
+    # it (it would copy every matching row); the value names that path where links are listed.
+    EXACT = "exact", _("证件号码一致")
+    TOKEN = "token", _("令牌一致")  # noqa: S105 - a choice label, not a password
+    FUZZY = "fuzzy", _("姓名、出生日期和区划相近")
+
+
+class LinkStatus(models.TextChoices):
+    POSSIBLE = "possible", _("可能匹配（待确认）")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("已否定")
+
+
+# The duplicates review (疑似重复).
+
+
+class PairKind(models.TextChoices):
+    PERSON = "person", _("人员疑似重复")
+    HOUSEHOLD = "household", _("户疑似拆分或合并")
+
+
+class Basis(models.TextChoices):
+    NAME = "name", _("姓名相同")
+    READING = "reading", _("姓名拼音首字母相同")
+
+
+class PairStatus(models.TextChoices):
+    OPEN = "open", _("待核实")
+    NOT_DUPLICATE = "not_duplicate", _("不是重复")
+    MERGED = "merged", _("已合并")
+    # A household pair confirmed as the same family: it is settled by the registry's procedures
+    # (a deregistration, a member's removal), not by merging two households here.
+    CONFIRMED = "confirmed", _("确认重复")
+    # A later detection no longer finds it (a person removed, a name or birth date corrected).
+    GONE = "gone", _("原因已消除")

@@ -28,8 +28,8 @@ from jingzhun.registry import choices as rc
 from jingzhun.registry.models import Household
 from jingzhun.workbook.safe import append_row
 
+from .choices import PairKind, PairStatus
 from .duplicates import detection, services
-from .duplicates.choices import PairKind, PairStatus
 from .models import DuplicatePair
 from .tasks import start_duplicate_detection
 from .views_findings import EXPORT_MAX, audited_xlsx

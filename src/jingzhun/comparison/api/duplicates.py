@@ -13,7 +13,7 @@ from jingzhun.accounts.api.base import ScopedQuerysetMixin
 from jingzhun.core.filters import AreaCodeFilter, FilterSet
 from jingzhun.core.serializers import ModelSerializer
 
-from ..duplicates.choices import PairKind, PairStatus
+from ..choices import PairKind, PairStatus
 from ..models import DuplicatePair
 
 

@@ -34,8 +34,8 @@ from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.registry.models import Household, Person
 
+from ..choices import Basis, PairKind, PairStatus
 from ..models import DuplicatePair
-from .choices import Basis, PairKind, PairStatus
 
 CHUNK = 500  # keys per IN list (SQLite limits the parameters of one statement)
 

@@ -19,8 +19,8 @@ from jingzhun.registry import choices as registry_choices
 from jingzhun.registry import services as registry
 from jingzhun.registry.models import Person
 
+from ..choices import PairKind, PairStatus
 from ..models import DuplicatePair
-from .choices import PairKind, PairStatus
 from .detection import shown_persons
 
 

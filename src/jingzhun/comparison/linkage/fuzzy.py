@@ -37,9 +37,8 @@ from jingzhun import namekeys
 from jingzhun.core import bulk
 from jingzhun.registry.models import Person, PersonNameKey
 
-from ..models import DatasetRow
-from .choices import LinkStatus, Method
-from .models import RowLink
+from ..choices import LinkStatus, Method
+from ..models import DatasetRow, RowLink
 
 PRIOR = 0.1
 PAIR_COLUMNS = ("unique_id_l", "unique_id_r", "match_probability", "match_weight")

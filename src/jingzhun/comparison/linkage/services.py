@@ -15,8 +15,8 @@ from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.standards import dataset_kinds
 
-from .choices import LinkStatus
-from .models import RowLink
+from ..choices import LinkStatus
+from ..models import RowLink
 
 
 @transaction.atomic

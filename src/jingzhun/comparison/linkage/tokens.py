@@ -15,9 +15,8 @@ from django.db import transaction
 from jingzhun.core import bulk
 from jingzhun.registry.models import Person
 
-from ..models import Dataset, DatasetRow
-from .choices import LinkStatus, Method
-from .models import RowLink
+from ..choices import LinkStatus, Method
+from ..models import Dataset, DatasetRow, RowLink
 
 
 def registry_tokens(key: bytes) -> dict[str, tuple[int, str]]:

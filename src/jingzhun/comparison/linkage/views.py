@@ -18,9 +18,9 @@ from jingzhun import masking
 from jingzhun.core.paging import page_number
 from jingzhun.standards import dataset_kinds
 
+from ..choices import LinkStatus, Method
+from ..models import RowLink
 from . import services
-from .choices import LinkStatus, Method
-from .models import RowLink
 
 PER_PAGE = 50
 

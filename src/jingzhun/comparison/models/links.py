@@ -4,7 +4,6 @@ A tokenised row links by its token (computed for the registry with the agreement
 confirmed at once, no person involved). A row without a valid number links by name, birth date
 and area (`fuzzy`, scored by splink): only *possible* until a person confirms it; only confirmed
 links feed the comparison rules (`engine.comparison.dataset_view`, `linked_person_id`).
-Imported by `comparison.models`, so the app owns it like its other models.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.models import ScopedQuerySet
 
-from .choices import LinkStatus, Method
+from ..choices import LinkStatus, Method
 
 
 class RowLink(models.Model):
