@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import re
 
 import openpyxl
 import pytest
@@ -273,3 +274,35 @@ def test_api_gives_the_pages_figures_scoped(built, client, township_operator):
     }  # fmt: skip
     client.logout()
     assert client.get("/api/comparison-report/").status_code in (401, 403)
+
+
+def test_a_year_narrows_the_report_its_lists_and_its_links(built, client, county_admin, village):
+    """The fixture's findings are of 2019's run; a 2020 run found one of them again and one
+    of its own. The 2020 report counts those two, 2019's every finding of its run, and every
+    link of the 2020 page (findings, tasks, drill-down, export) keeps the year."""
+    later = ComparisonRun.objects.create(
+        ruleset="national-2016", ruleset_version="1", ruleset_checksum="x", year=2020,
+        area=village.parent.parent,
+    )  # fmt: skip
+    again = Finding.objects.get(rule="deceased")
+    again.last_run = later
+    again.save()
+    new = Builder(village.parent.parent).finding("business", "open", home=built)
+    Finding.objects.filter(pk=new.pk).update(first_run=later, last_run=later)
+
+    assert reports.comparison_report(county_admin, year=2020).total.flagged == 2
+    assert reports.comparison_report(county_admin, year=2019).total.flagged == 10
+    assert reports.comparison_report(county_admin).total.flagged == 11
+    assert [r.rule for r in reports.comparison_report(county_admin, year=2020).rules] == [
+        "business",
+        "deceased",
+    ]
+
+    client.force_login(county_admin)
+    page = client.get(reverse("comparison-report"), {"year": "2020"}).content.decode()
+    assert '<option value="2020" selected>' in page and '<option value="2019">' in page
+    links = re.findall(r'href="([^"]*comparison[^"]*\?[^"]*)"', page)
+    assert links and all("year=2020" in link for link in links), links
+    listed = client.get(reverse("comparison-findings"), {"status": "all", "year": "2020"})
+    assert len(re.findall(r'id="finding-\d+"', listed.content.decode())) == 2
+    assert client.get("/api/comparison-report/", {"year": 2020}).json()["year"] == 2020

@@ -51,7 +51,7 @@ from jingzhun.registry.models import Household, Person
 from jingzhun.standards import rules
 
 from .choices import OPEN_TASKS, FindingStatus, Meaning
-from .models import Finding
+from .models import ComparisonRun, Finding
 
 # The length of the next level's prefix under a prefix of this length.
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
@@ -147,6 +147,7 @@ class Report:
     rules: list[RuleRow] = field(default_factory=list)
     total: Figures = field(default_factory=Figures)
     today: datetime.date | None = None
+    year: int | None = None  # the compared year (None: the findings of every run)
 
     @property
     def code(self) -> str:
@@ -177,8 +178,18 @@ def report_prefix(user: Any, area: str = "") -> str | None:
     return asked if asked.startswith(scope) else scope
 
 
-def findings(user: Any, prefix: str) -> QuerySet[Finding]:
-    return _within(Finding.objects.visible_to(user), "area_code", prefix)
+def findings(user: Any, prefix: str, year: int | None = None) -> QuerySet[Finding]:
+    """The findings of the user's area under `prefix`; with `year`, those a run comparing that
+    year found (first, or again)."""
+    found = _within(Finding.objects.visible_to(user), "area_code", prefix)
+    return found.filter(of_year(year)) if year else found
+
+
+def of_year(year: int | None, path: str = "") -> Q:
+    """Findings (at `path`, e.g. "finding__") found by a run comparing `year`, first or again."""
+    if not year:
+        return Q()
+    return Q(**{f"{path}first_run__year": year}) | Q(**{f"{path}last_run__year": year})
 
 
 # ---------------------------------------------------------------- aggregates
@@ -238,7 +249,9 @@ def _by_village(queryset: QuerySet, path: str, length: int, **aggregates: Any) -
     return out
 
 
-def _area_figures(user: Any, prefix: str, today: datetime.date) -> dict[str, Figures]:
+def _area_figures(
+    user: Any, prefix: str, today: datetime.date, year: int | None = None
+) -> dict[str, Figures]:
     """Figures per area one level under `prefix` (four grouped queries)."""
     length = CHILD_LENGTH[len(prefix)]
     out: dict[str, Figures] = {}
@@ -247,10 +260,10 @@ def _area_figures(user: Any, prefix: str, today: datetime.date) -> dict[str, Fig
         for code, row in rows.items():
             out.setdefault(code, Figures()).add(_figures(row))
 
-    merge(_grouped(findings(user, prefix), "area_code", length, **_finding_aggregates(today)))
+    merge(_grouped(findings(user, prefix, year), "area_code", length, **_finding_aggregates(today)))
     # Households with a finding, and with a confirmed exclusion: evaluated once as IN lists
     # (a correlated EXISTS per person cost a quarter of a second on the demo county).
-    in_scope = findings(user, prefix).filter(household__isnull=False)
+    in_scope = findings(user, prefix, year).filter(household__isnull=False)
     flagged = in_scope.values("household_id")
     wrong = in_scope.filter(meaning=Meaning.EXCLUSION, status=FindingStatus.CONFIRMED).values(
         "household_id"
@@ -285,11 +298,13 @@ def rule_labels() -> dict[str, str]:
     return {rule.id: rule.label for rs in rules.available().values() for rule in rs.rules}
 
 
-def _rule_rows(user: Any, prefix: str, today: datetime.date) -> list[RuleRow]:
+def _rule_rows(
+    user: Any, prefix: str, today: datetime.date, year: int | None = None
+) -> list[RuleRow]:
     """Figures per rule (one grouped query); rules with no finding are not listed."""
     aggregates = _finding_aggregates(today)
     grouped = (
-        findings(user, prefix)
+        findings(user, prefix, year)
         .order_by()
         .values("rule", "meaning")
         .annotate(**aggregates)
@@ -309,16 +324,17 @@ def _rule_rows(user: Any, prefix: str, today: datetime.date) -> list[RuleRow]:
     ]
 
 
-def comparison_report(user: Any, area: str = "") -> Report:
+def comparison_report(user: Any, area: str = "", year: int | None = None) -> Report:
     """The report of `area` (or of the user's whole area): the figures of each area one level
-    under it, of each rule, and the total. A fixed number of queries."""
+    under it, of each rule, and the total; with `year`, of the findings that runs comparing
+    that year found. A fixed number of queries."""
     prefix = report_prefix(user, area)
     today = timezone.localdate()
     if prefix is None:
-        return Report(None, "", today=today)
+        return Report(None, "", today=today, year=year)
     base = Area.objects.filter(code=areacodes.pad(prefix)).first() if prefix else None
-    report = Report(base, prefix, today=today)
-    per_area = _area_figures(user, prefix, today)
+    report = Report(base, prefix, today=today, year=year)
+    per_area = _area_figures(user, prefix, today, year)
     names = dict(Area.objects.filter(code__in=list(per_area)).values_list("code", "name"))
     own_code = areacodes.pad(prefix) if prefix else ""
     drillable = CHILD_LENGTH[len(prefix)] < 12
@@ -327,15 +343,29 @@ def comparison_report(user: Any, area: str = "") -> Report:
         name = str(_("本级（未落实到下级区划）")) if own else names.get(code, code)
         report.areas.append(AreaRow(code, name, per_area[code], drillable and not own, own))
         report.total.add(per_area[code])
-    report.rules = _rule_rows(user, prefix, today)
+    report.rules = _rule_rows(user, prefix, today, year)
     return report
 
 
-def confirmed_list(user: Any, prefix: str, meaning: str) -> QuerySet[Finding]:
+def confirmed_list(
+    user: Any, prefix: str, meaning: str, year: int | None = None
+) -> QuerySet[Finding]:
     """The findings behind a rate's numerator: confirmed exclusions (错评) or omissions (漏评)."""
     return (
-        findings(user, prefix)
+        findings(user, prefix, year)
         .filter(meaning=meaning, status=FindingStatus.CONFIRMED)
         .select_related("household")
         .order_by("area_code", "rule", "pk")
     )
+
+
+def years(user: Any) -> list[int]:
+    """The years compared by runs the user may see, newest first (the report's year choice)."""
+    runs = ComparisonRun.objects.visible_to(user)
+    return sorted(set(runs.values_list("year", flat=True)), reverse=True)
+
+
+def chosen_year(value: Any) -> int | None:
+    """A year asked in a query string, or None (every year) when absent or not a year."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else None

@@ -23,6 +23,7 @@ from jingzhun.standards import rules
 from jingzhun.workbook.safe import append_row
 from jingzhun.workbook.web import xlsx_response
 
+from . import reports
 from .choices import FindingStatus, Meaning
 from .models import Finding
 
@@ -37,7 +38,10 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet, dict[str, str]]:
         "meaning": request.GET.get("meaning", ""),
         "status": request.GET.get("status", FindingStatus.OPEN),
         "area": request.GET.get("area", "").strip(),
+        "year": request.GET.get("year", "").strip(),
     }
+    if year := reports.chosen_year(chosen["year"]):
+        findings = findings.filter(reports.of_year(year))
     if chosen["rule"]:
         findings = findings.filter(rule=chosen["rule"])
     if chosen["meaning"] in Meaning.values:

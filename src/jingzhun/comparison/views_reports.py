@@ -35,11 +35,18 @@ def _trail(user: Any, report: reports.Report) -> list[Area]:
 @never_cache
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
-    report = reports.comparison_report(request.user, request.GET.get("area", "").strip())
+    year = reports.chosen_year(request.GET.get("year"))
+    report = reports.comparison_report(request.user, request.GET.get("area", "").strip(), year)
     return render(
         request,
         "comparison/report.html",
-        {"report": report, "trail": _trail(request.user, report)},
+        {
+            "report": report,
+            "trail": _trail(request.user, report),
+            "years": reports.years(request.user),
+            # Every link of the page keeps the year (drill-down, lists, the export).
+            "y": f"&year={year}" if year else "",
+        },
     )
 
 
@@ -102,7 +109,8 @@ def _list_sheet(book: Workbook, title: str, rows: Iterable, labels: dict[str, st
 def report_export(request: HttpRequest) -> HttpResponse:
     """The report as .xlsx: per area (and the total), per rule, and the lists behind the two
     rates (confirmed exclusions, confirmed omissions; at most EXPORT_MAX rows each). Audited."""
-    report = reports.comparison_report(request.user, request.GET.get("area", "").strip())
+    year = reports.chosen_year(request.GET.get("year"))
+    report = reports.comparison_report(request.user, request.GET.get("area", "").strip(), year)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(gettext("各区域"))
     append_row(sheet, area_header())
@@ -119,8 +127,8 @@ def report_export(request: HttpRequest) -> HttpResponse:
         (Meaning.EXCLUSION, gettext("核实错评名单")),
         (Meaning.OMISSION, gettext("核实漏评名单")),
     ):
-        rows = reports.confirmed_list(request.user, report.prefix, meaning)[:EXPORT_MAX]
+        rows = reports.confirmed_list(request.user, report.prefix, meaning, year)[:EXPORT_MAX]
         listed[meaning.value] = _list_sheet(book, title, rows, labels)
     message = gettext("导出比对报表 {area}").format(area=report.base.name if report.base else "")
-    changes = {"area": report.code, "areas": len(report.areas), "listed": listed}
+    changes = {"area": report.code, "year": year, "areas": len(report.areas), "listed": listed}
     return audited_xlsx(request, book, "comparison.finding", message, changes, "comparison-report")

@@ -27,7 +27,7 @@ from jingzhun.registry.models import Person
 from jingzhun.workbook.safe import append_row
 from jingzhun.workbook.web import clean_xlsx_upload
 
-from . import actions, verification
+from . import actions, reports, verification
 from .choices import OPEN_TASKS, CheckResult, TaskStatus
 from .models import VerificationTask
 from .views_findings import _labels, audited_xlsx
@@ -99,13 +99,17 @@ def _tasks(request: HttpRequest):
         tasks = tasks.filter(area_code__startswith=areacodes.prefix(area))
     if rule := request.GET.get("rule", "").strip():
         tasks = tasks.filter(finding__rule=rule)
+    if year := reports.chosen_year(request.GET.get("year")):
+        tasks = tasks.filter(reports.of_year(year, "finding__"))
     return tasks.order_by("due", "pk"), status
 
 
 def _query(request: HttpRequest, status: str) -> str:
     """The filters as a query string (the pager and the export keep them)."""
     kept = {"status": status}
-    kept.update({k: request.GET[k] for k in ("overdue", "area", "rule") if request.GET.get(k)})
+    kept.update(
+        {k: request.GET[k] for k in ("overdue", "area", "rule", "year") if request.GET.get(k)}
+    )
     return urlencode(kept)
 
 
@@ -138,6 +142,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "query": _query(request, status),
             "area": request.GET.get("area", ""),
             "rule": request.GET.get("rule", ""),
+            "year": reports.chosen_year(request.GET.get("year")) or "",
         },
     )
 

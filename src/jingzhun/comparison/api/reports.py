@@ -53,6 +53,7 @@ class ReportRuleSerializer(serializers.Serializer):
 
 class ComparisonReportSerializer(serializers.Serializer):
     area = serializers.CharField(source="code", help_text=_("报表区划代码；空为全部"))
+    year = serializers.IntegerField(allow_null=True, help_text=_("比对年度；空为全部年度"))
     areas = ReportAreaSerializer(many=True)
     rules = ReportRuleSerializer(many=True)
     total = ReportFiguresSerializer()
@@ -64,11 +65,15 @@ class ComparisonReportView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("area", OpenApiTypes.STR, description=str(_("区划代码（可选）")))
+            OpenApiParameter("area", OpenApiTypes.STR, description=str(_("区划代码（可选）"))),
+            OpenApiParameter(
+                "year", OpenApiTypes.INT, description=str(_("比对年度（可选；省略为全部年度）"))
+            ),
         ],
         responses={200: ComparisonReportSerializer},
     )
     def get(self, request: Request) -> Response:
         area = str(request.query_params.get("area", "")).strip()
-        report = reports.comparison_report(request.user, area)
+        year = reports.chosen_year(request.query_params.get("year"))
+        report = reports.comparison_report(request.user, area, year)
         return Response(ComparisonReportSerializer(report).data)
