@@ -34,6 +34,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import translation
 from ibis.backends import BaseBackend
 
@@ -239,8 +240,6 @@ def _planner_settings() -> Iterator[None]:
     through a server-side cursor, which PostgreSQL plans for the first tenth: nested loops
     over 1.6 M vehicles) and settings.COMPARISON_WORK_MEM for their hashes and sorts (the
     default 4 MB spilled the anti-joins to disk). Reset after."""
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         yield
         return
@@ -251,7 +250,9 @@ def _planner_settings() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        # After a failed query inside an outer transaction the reset itself fails: the error
+        # that matters is the query's (and the transaction's end undoes the settings anyway).
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("RESET jit")
             cursor.execute("RESET cursor_tuple_fraction")
             cursor.execute("RESET work_mem")

@@ -19,8 +19,8 @@ The small tables (the datasets with their current / token flags, the confirmed l
 written for each run into a temporary directory, deleted afterwards.
 
 These files hold ID numbers and names, as the database does: the folder is created 0700, and a
-dataset's file is deleted once the dataset has not been current for a day (a run that began
-before it was superseded may still be reading it).
+dataset's file is deleted a day after a run first found the dataset no longer current (a run
+that began before it was superseded may still be reading it).
 """
 
 from __future__ import annotations
@@ -137,11 +137,24 @@ def _datasets(ids: list[int], rows: Any) -> tuple[list[Path], int]:
             snapshot.write_table(rows.filter(rows.dataset_id == pk), path, app)
             written += 1
         paths.append(path)
-    wanted = set(names.values())
-    for path in folder.glob("*.parquet"):
-        if path.name not in wanted and time.time() - path.stat().st_mtime > KEEP_SUPERSEDED:
-            path.unlink(missing_ok=True)
+    _forget(folder, set(names.values()))
     return paths, written
+
+
+def _forget(folder: Path, wanted: set[str]) -> None:
+    """Delete the files of datasets no longer current a day after a run first saw them so (a
+    marker file `<name>.unwanted` records when): a run that began before the list was
+    superseded may still be reading its file."""
+    now = time.time()
+    for path in folder.glob("*.parquet"):
+        marker = path.with_name(path.name + ".unwanted")
+        if path.name in wanted:
+            marker.unlink(missing_ok=True)
+        elif not marker.exists():
+            marker.touch()
+        elif now - marker.stat().st_mtime > KEEP_SUPERSEDED:
+            path.unlink(missing_ok=True)
+            marker.unlink(missing_ok=True)
 
 
 def keep_dataset(dataset: Dataset) -> Path:
