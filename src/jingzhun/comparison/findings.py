@@ -19,7 +19,8 @@ How to call it::
 
 `engine` "duckdb" / "spark" reads the comparison's tables under the prefix as Parquet
 (`snapshots.snapshot_files`: the registry's snapshot reused while the registry is unchanged, one
-file per department list written at its first run), under the same names.
+file per department list, written at load or by the first run that reads it), under the same
+names.
 """
 
 from __future__ import annotations
