@@ -34,6 +34,7 @@ from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.core.bulk import write_arrow
+from jingzhun.engine.comparison import areas_above
 from jingzhun.standards import rules
 
 from . import verification
@@ -162,10 +163,9 @@ def _in_scope(field: str, prefix: str) -> Q:
 
 def _datasets_used(ruleset: rules.Ruleset, prefix: str) -> list[int]:
     kinds = {rule.dataset for rule in ruleset.rules if rule.dataset}
-    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
     current = Dataset.objects.filter(kind__in=kinds, current=True)
     if prefix:
-        current = current.filter(_in_scope("area_id", prefix) | Q(area_id__in=above))
+        current = current.filter(_in_scope("area_id", prefix) | Q(area_id__in=areas_above(prefix)))
     return sorted(current.values_list("pk", flat=True))
 
 

@@ -81,7 +81,7 @@ def snapshot_files(prefix: str = "", kinds: Iterable[str] = ()) -> Iterator[dict
 
         started = time.perf_counter()
         used = pq.read_table(files["comparison_dataset"][0], columns=["id"])["id"].to_pylist()
-        rows, written = _datasets(sorted(used), comparison_tables(app)[ROWS])
+        rows, written = _datasets(sorted(used))
         if not rows:  # no current list: an empty table of the right columns
             empty = temporary / f"{ROWS}.parquet"
             snapshot.write_table(scoped[ROWS].limit(0), empty, app)
@@ -119,9 +119,9 @@ def _registry(scoped: dict[str, Any], prefix: str) -> tuple[Path, bool]:
     return snapshot.publish(shared_root, write), False
 
 
-def _datasets(ids: list[int], rows: Any) -> tuple[list[Path], int]:
-    """One file per dataset of `ids` (written from `rows`, the department rows, if missing);
-    how many were written. Files of datasets not current for a day are deleted."""
+def _datasets(ids: list[int]) -> tuple[list[Path], int]:
+    """One file per dataset of `ids` (written if missing); how many were written. Files of
+    datasets no longer current go a day later (`_forget`)."""
     folder = _datasets_folder()
     names = {
         pk: _file_name(pk, loaded, checksum)
@@ -129,12 +129,11 @@ def _datasets(ids: list[int], rows: Any) -> tuple[list[Path], int]:
             Q(pk__in=ids) | Q(current=True)
         ).values_list("pk", "loaded", "checksum")
     }
-    app = app_backend()
     paths, written = [], 0
     for pk in ids:
         path = folder / names[pk]
         if not path.exists():
-            snapshot.write_table(rows.filter(rows.dataset_id == pk), path, app)
+            _write_dataset(pk, path)
             written += 1
         paths.append(path)
     _forget(folder, set(names.values()))
@@ -162,9 +161,15 @@ def keep_dataset(dataset: Dataset) -> Path:
     DuckDB or Spark), so the first run after a load does not write it."""
     path = _datasets_folder() / _file_name(dataset.pk, dataset.loaded, dataset.checksum)
     if not path.exists():
-        rows = comparison_tables(app_backend())[ROWS]
-        snapshot.write_table(rows.filter(rows.dataset_id == dataset.pk), path, app_backend())
+        _write_dataset(dataset.pk, path)
     return path
+
+
+def _write_dataset(pk: int, path: Path) -> None:
+    """Write the rows of dataset `pk` to `path` (under a temporary name, renamed at the end)."""
+    app = app_backend()
+    rows = comparison_tables(app)[ROWS]
+    snapshot.write_table(rows.filter(rows.dataset_id == pk), path, app)
 
 
 def _datasets_folder() -> Path:

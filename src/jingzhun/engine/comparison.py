@@ -120,15 +120,7 @@ def comparison_scope(tables: Tables, prefix: str = "", kinds: Iterable[str] = ()
     current datasets (of `kinds`, if given) loaded for an area inside the prefix or above it,
     and their rows. The views (`person_input`, `dataset_view`) filter the same way again, so
     they give the same rows on the scoped tables as on the whole ones."""
-    d = tables["comparison_dataset"]
-    datasets = d.filter(d.current)
-    if kinds:
-        datasets = datasets.filter(datasets.kind.isin(sorted(set(kinds))))
-    if prefix:
-        above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
-        datasets = datasets.filter(
-            code_range(datasets.area_id, prefix) | datasets.area_id.isin(above)
-        )
+    datasets = current_datasets(tables, kinds, prefix)
     r = tables["comparison_datasetrow"]
     scoped = {
         "comparison_dataset": datasets,
@@ -199,14 +191,23 @@ def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
     )
 
 
-def current_datasets(tables: Tables, kind_id: str, prefix: str = "") -> ir.Table:
-    """The current datasets of a kind loaded for an area inside `prefix`, or for one above it
-    (a county's list serves the comparison of one of its townships)."""
+def areas_above(prefix: str) -> list[str]:
+    """The 12-digit codes of the areas containing `prefix` (province … itself): a list loaded
+    for one of them serves a comparison under the prefix."""
+    return [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
+
+
+def current_datasets(tables: Tables, kinds: Iterable[str] = (), prefix: str = "") -> ir.Table:
+    """The current datasets (of `kinds`, or of every kind) loaded for an area inside `prefix`,
+    or for one above it (a county's list serves the comparison of one of its townships)."""
     d = tables["comparison_dataset"]
-    current = d.filter((d.kind == kind_id) & d.current)
+    current = d.filter(d.current)
+    if kinds:
+        current = current.filter(current.kind.isin(sorted(set(kinds))))
     if prefix:
-        above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
-        current = current.filter(code_range(current.area_id, prefix) | current.area_id.isin(above))
+        current = current.filter(
+            code_range(current.area_id, prefix) | current.area_id.isin(areas_above(prefix))
+        )
     return current
 
 
@@ -215,7 +216,7 @@ def has_links(tables: Tables, kind_id: str, prefix: str = "") -> bool:
     confirmed fuzzy match). Without one, `dataset_view(links=False)` gives the same rows with a
     plainer plan: one join on the number, not a union of two (the database then materialised
     the rows, 1.8 M vehicles, and misjudged how many a condition keeps)."""
-    current = current_datasets(tables, kind_id, prefix)
+    current = current_datasets(tables, [kind_id], prefix)
     rows = tables["comparison_datasetrow"]
     rows = rows.semi_join(current, rows.dataset_id == current.id)
     link = tables["comparison_rowlink"]
@@ -233,7 +234,7 @@ def dataset_view(
     none, `has_links`), `keyed` (a number, a compared token or a link: the row can be said to
     match nobody), the row's identity (`ROW_KEY`) and its list's area (`row_area`), and one
     column per declared column (dates as YYYYMMDD)."""
-    current = current_datasets(tables, kind.id, prefix)
+    current = current_datasets(tables, [kind.id], prefix)
     r = tables["comparison_datasetrow"]
     current = current.select(
         current_id=current.id, tokens_linked=current.tokens_linked, row_area=current.area_id
