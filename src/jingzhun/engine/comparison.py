@@ -211,17 +211,21 @@ def current_datasets(tables: Tables, kinds: Iterable[str] = (), prefix: str = ""
     return current
 
 
-def has_links(tables: Tables, kind_id: str, prefix: str = "") -> bool:
-    """Whether any row of the kind's current datasets has a confirmed link (a token, a
-    confirmed fuzzy match). Without one, `dataset_view(links=False)` gives the same rows with a
-    plainer plan: one join on the number, not a union of two (the database then materialised
-    the rows, 1.8 M vehicles, and misjudged how many a condition keeps)."""
-    current = current_datasets(tables, [kind_id], prefix)
+def linked_kinds(tables: Tables, kinds: Iterable[str] = (), prefix: str = "") -> set[str]:
+    """The kinds (of `kinds`, or any) whose current datasets under `prefix` have a row with a
+    confirmed link (a token, a confirmed fuzzy match): one query for all of them. A kind
+    without one is read by `dataset_view(links=False)`, the same rows with a plainer plan: one
+    join on the number, not a union of two (the database then materialised the rows, 1.8 M
+    vehicles, and misjudged how many a condition keeps)."""
+    current = current_datasets(tables, kinds, prefix)
+    current = current.select(current_id=current.id, current_kind=current.kind)
     rows = tables["comparison_datasetrow"]
-    rows = rows.semi_join(current, rows.dataset_id == current.id)
     link = tables["comparison_rowlink"]
-    link = link.filter(link.status == "confirmed")
-    return bool(link.semi_join(rows, link.dataset_row_id == rows.id).count().execute())
+    link = link.filter(link.status == "confirmed").select(link_row_id=link.dataset_row_id)
+    linked = link.inner_join(rows, link.link_row_id == rows.id)
+    linked = linked.inner_join(current, linked.dataset_id == current.current_id)
+    found = linked.select("current_kind").distinct().to_pyarrow()
+    return set(found["current_kind"].to_pylist())
 
 
 def dataset_view(
@@ -231,7 +235,7 @@ def dataset_view(
     it: a county's list serves its townships), under the kind's column names: `row_id`,
     `dataset_id`, the key (`id_number` normalised, `id_token`, `id_valid`), `linked_person_id`
     (a token or confirmed fuzzy link, else NULL; left out when `links` is false: the kind has
-    none, `has_links`), `keyed` (a number, a compared token or a link: the row can be said to
+    none, `linked_kinds`), `keyed` (a number, a compared token or a link: the row can be said to
     match nobody), the row's identity (`ROW_KEY`) and its list's area (`row_area`), and one
     column per declared column (dates as YYYYMMDD)."""
     current = current_datasets(tables, [kind.id], prefix)
