@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from benchmarks.compare.floor import COLUMNS, FLOOR_RULES, Key, duckdb_sql, export, floor_rules
 from jingzhun import povertylines
 from jingzhun.audit import services as audit
-from jingzhun.comparison.findings import _finding
+from jingzhun.comparison import rendering
 from jingzhun.comparison.models import DatasetRow, Finding
 from jingzhun.registry.models import Person
 from jingzhun.standards import dataset_kinds, rules
@@ -33,6 +34,20 @@ from jingzhun.standards import dataset_kinds, rules
 __all__ = ["COLUMNS", "FLOOR_RULES", "Key", "duckdb_sql", "export", "floor_rules", "orm_batched"]
 
 # --- (c) batched ORM -------------------------------------------------------------------------
+
+
+def _written(rule: Any, record: dict[str, Any], types: dict[str, str]) -> tuple[dict, str, str]:
+    """One finding's values and its sentences in both languages, written as the app writes
+    them (`comparison.rendering.shown`), one finding at a time."""
+    values = {name: rendering.plain_value(record.get(name)) for name in rule.fields}
+    written = []
+    english = rule.sentence_en or rule.sentence
+    for language, template in (("zh-hans", rule.sentence), ("en", english)):
+        with translation.override(language):
+            shown = {n: rendering.shown(n, v, types.get(n, "")) for n, v in values.items()}
+            written.append(template.format(label=rule.label, **shown))
+    return values, written[0], written[1]
+
 
 CHUNK = 2000
 # The kinds the person rules join (every shipped kind: each has a rule of national-2016).
@@ -152,7 +167,7 @@ def orm_batched(
     def store(batch: list[tuple[Any, dict[str, Any], dict[str, Any]]]) -> None:
         objects = []
         for rule, record, kind_types in batch:
-            finding = _finding(rule, record, kind_types)
+            values, sentence, sentence_en = _written(rule, record, kind_types)
             natural = f"{record.get('row_id')}"
             objects.append(
                 Finding(
@@ -165,9 +180,9 @@ def orm_batched(
                     person_id=record.get("person_id"),
                     household_id=record.get("household_id"),
                     dataset_row_id=record.get("row_id"),
-                    values={k: audit.plain(v) for k, v in finding.values.items()},
-                    sentence=finding.sentence[:500],
-                    sentence_en=finding.sentence_en[:500],
+                    values={k: audit.plain(v) for k, v in values.items()},
+                    sentence=sentence[:500],
+                    sentence_en=sentence_en[:500],
                     first_run_id=run_id,
                     last_run_id=run_id,
                 )

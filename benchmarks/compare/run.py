@@ -154,7 +154,7 @@ def clear() -> None:
 def real_path(engine: str) -> tuple[dict[str, Any], ComparisonRun]:
     """(a) create_run + execute_run, split by wrapping the steps execute_run calls: read (the
     engine's tables: a snapshot for DuckDB), evaluate (every rule) and store (_keep)."""
-    phases = {"engine_tables": "read", "evaluate_rule": "evaluate", "evaluate": "evaluate"}
+    phases = {"engine_tables": "read", "found_table": "evaluate", "evaluate": "evaluate"}
     phases["_keep"] = "store"
     spent = {"read": 0.0, "evaluate": 0.0, "store": 0.0}
     originals = {name: getattr(runs, name) for name in phases if hasattr(runs, name)}

@@ -4,9 +4,9 @@ with identical findings.
 
 Each rule is one Ibis expression (`standards.compiler.rule_findings`) over the person input and
 the current rows of its dataset kind (`engine.comparison`); only the findings come back to
-Python (as Arrow, so ints, decimals, booleans and YYYYMMDD dates arrive as the same Python
-values from every engine), where their sentences are written (names masked, codes as labels,
-dates and amounts as people read them).
+Python (as Arrow, so ints, decimals, booleans and YYYYMMDD dates arrive as the same values
+from every engine), where their sentences are written for all of them at once
+(`rendering`: names masked, codes as labels, dates and amounts as people read them).
 
 How to call it::
 
@@ -15,7 +15,7 @@ How to call it::
     with engine_tables("duckdb", prefix) as tables:                # several calls, one snapshot
         inputs = RuleInputs(tables, 2019, prefix)
         for rule in ruleset.rules:
-            found += evaluate_rule(ruleset, rule, inputs)
+            tables.append(found_table(ruleset, rule, inputs))       # Arrow, as a run keeps them
 
 `engine` "duckdb" / "spark" reads the comparison's tables under the prefix as Parquet
 (`snapshots.snapshot_files`: the registry's snapshot reused while the registry is unchanged, one
@@ -26,20 +26,18 @@ names.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import ibis.expr.types as ir
+import pyarrow as pa
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import translation
 from ibis.backends import BaseBackend
 
-from jingzhun import masking
 from jingzhun.engine.comparison import (
     COMPARISON_TABLES,
     ROW_KEY,
@@ -47,34 +45,20 @@ from jingzhun.engine.comparison import (
     comparison_scope,
     comparison_tables,
     dataset_view,
-    has_links,
+    linked_kinds,
     person_input,
 )
 from jingzhun.engine.connect import drop_snapshot_views, duckdb_files, spark_files
 from jingzhun.engine.django import app_backend, app_vendor
 from jingzhun.engine.snapshot import write_snapshot
-from jingzhun.registry import choices as c
 from jingzhun.standards import dataset_kinds, rules
 from jingzhun.standards.compiler import rule_findings
-from jingzhun.standards.explain import number
 
+from . import rendering
 from .snapshots import snapshot_files
 
 ENGINES = ("db", "duckdb", "spark")  # assessment.choices.Engine's values
 
-# Registry codes shown as their labels in sentences.
-LABELS = {
-    "relation": c.Relation,
-    "sex": c.Sex,
-    "health": c.Health,
-    "schooling": c.Schooling,
-    "labour": c.Labour,
-    "household_status": c.Status,
-    "household_kind": c.Kind,
-    "main_cause": c.Cause,
-    "work_status": c.WorkStatus,
-}
-NAMES = ("person_name", "name")  # masked: 李四 → 李*
 # What every rule reads of the person input besides its own fields (compiler.rule_findings).
 PERSON_KEYS = ("person_id", "household_id", "village_code", "id_number")
 
@@ -109,6 +93,7 @@ class RuleInputs:
     kinds: dict[str, dataset_kinds.DatasetKind] = field(init=False)
     views: dict[str, ir.Table] = field(init=False, default_factory=dict)
     cached: bool = field(init=False, default=False)
+    linked: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         # On DuckDB the inputs are materialised once (in-memory temporary tables, gone with the
@@ -120,6 +105,9 @@ class RuleInputs:
         person = person_input(self.tables, self.year, self.prefix)
         self.person = self._kept(self._narrowed(person, PERSON_KEYS, self.rules))
         self.kinds = dataset_kinds.available()
+        read = {rule.dataset for rule in self.rules if rule.dataset}
+        if read or not self.rules:
+            self.linked = linked_kinds(self.tables, read, self.prefix)
 
     def _kept(self, table: ir.Table) -> ir.Table:
         return table.cache() if self.cached else table
@@ -136,7 +124,7 @@ class RuleInputs:
 
     def dataset(self, kind_id: str) -> ir.Table:
         if kind_id not in self.views:
-            links = has_links(self.tables, kind_id, self.prefix)
+            links = kind_id in self.linked
             view = dataset_view(self.tables, self.kinds[kind_id], self.prefix, links=links)
             reading = [rule for rule in self.rules if rule.dataset == kind_id]
             declared = {c.name for c in self.kinds[kind_id].columns if c.slot != "id_number"}
@@ -180,24 +168,39 @@ def evaluate(
 
 
 def evaluate_rule(ruleset: rules.Ruleset, rule: rules.Rule, inputs: RuleInputs) -> list[Finding]:
-    """The findings of one rule, ordered by village, household, person and department row
-    (sorted here, NULL first: the engines disagree on where ORDER BY puts NULLs)."""
+    """The findings of one rule, ordered by village, household, person and department row."""
+    return findings_of(rule, found_table(ruleset, rule, inputs))
+
+
+def found_table(ruleset: rules.Ruleset, rule: rules.Rule, inputs: RuleInputs) -> pa.Table:
+    """The findings of one rule as one Arrow table, ordered by village, household, person and
+    department row (NULL first), with their sentences (`sentence`, `sentence_en`): the keys
+    (`compiler.rule_findings`), the department row's identity, the rule's fields."""
     kind = inputs.kinds[rule.dataset] if rule.dataset else None
     dataset = inputs.dataset(rule.dataset) if rule.dataset else None
     expression = rule_findings(ruleset, rule, inputs.person, dataset, inputs.year)
-    types = rules.fields_of(rule.subject, kind)
-    records = expression.to_pyarrow().to_pylist()
-    records.sort(key=_order)
-    return _findings(rule, records, types)
+    table = rendering.ordered(expression.to_pyarrow())
+    return rendering.with_text(rule, table, rules.fields_of(rule.subject, kind))
 
 
-def _order(record: dict[str, Any]) -> tuple:
-    return tuple(
-        (record.get(name) is not None, record.get(name) or 0)
-        if name != "village_code"
-        else (record.get(name) is not None, record.get(name) or "")
-        for name in ("village_code", "household_id", "person_id", "row_id")
-    )
+def findings_of(rule: rules.Rule, table: pa.Table) -> list[Finding]:
+    """The rows of a `found_table` as Finding objects (few of them: a page, a test, the
+    command line; a run stores the table itself)."""
+    return [
+        Finding(
+            rule=rule,
+            person_id=record.get("person_id"),
+            household_id=record.get("household_id"),
+            village_code=record.get("village_code"),
+            row_id=record.get("row_id"),
+            values={name: rendering.plain_value(record.get(name)) for name in rule.fields},
+            sentence=record["sentence"],
+            sentence_en=record["sentence_en"],
+            row_key=_ROW_KEY(record) if record.get("row_id") is not None else None,
+            row_area=record.get("row_area"),
+        )
+        for record in table.to_pylist()
+    ]
 
 
 @contextlib.contextmanager
@@ -269,86 +272,4 @@ def write_comparison_snapshot(
     return write_snapshot(app, directory, prefix=prefix, vendor=app_vendor(), tables=scoped)
 
 
-def _finding(rule: rules.Rule, record: dict[str, Any], types: dict[str, str]) -> Finding:
-    return _findings(rule, [record], types)[0]
-
-
-def _findings(
-    rule: rules.Rule, records: list[dict[str, Any]], types: dict[str, str]
-) -> list[Finding]:
-    """The findings of a rule's records with their sentences. The language is switched once per
-    rule, not per finding (activating a translation cost more than writing the sentence)."""
-    fields = rule.fields
-    found = [
-        Finding(
-            rule=rule,
-            person_id=_plain(record.get("person_id")),
-            household_id=_plain(record.get("household_id")),
-            village_code=_plain(record.get("village_code")),
-            row_id=_plain(record.get("row_id")),
-            values={name: _plain(record.get(name)) for name in fields},
-            row_key=_ROW_KEY(record) if record.get("row_id") is not None else None,
-            row_area=record.get("row_area"),
-        )
-        for record in records
-    ]
-    kinds = {name: types.get(name, "") for name in fields}
-    for language, template, target in (
-        ("zh-hans", rule.sentence, "sentence"),
-        ("en", rule.sentence_en or rule.sentence, "sentence_en"),
-    ):
-        with translation.override(language):
-            # A rule's values repeat (codes, amounts, dates, yes/no): each is written once per
-            # language (170 k findings at 3.5 M persons; a label's lookup costs ~10 µs).
-            written: dict[str, dict[Any, str]] = {name: {} for name in fields}
-            label = rule.label
-            for finding in found:
-                shown = {}
-                for name, value in finding.values.items():
-                    try:
-                        text = written[name][value]
-                    except KeyError:
-                        text = written[name][value] = _shown(name, value, kinds[name])
-                    except TypeError:  # an unhashable value: written every time
-                        text = _shown(name, value, kinds[name])
-                    shown[name] = text
-                setattr(finding, target, template.format(label=label, **shown))
-    return found
-
-
-_NATIVE = frozenset({int, str, bool, Decimal, datetime.date})
 _ROW_KEY = operator.itemgetter(*ROW_KEY)
-
-
-def _plain(value: Any) -> Any:
-    """A pandas/numpy value as a plain Python one (NaN/NaT/None → None). Arrow's values are
-    already plain (only a float may be NaN): returned at once."""
-    if value is None or type(value) in _NATIVE:
-        return value
-    try:
-        if value != value:  # NaN
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _shown(name: str, value: Any, kind: str) -> str:
-    if value is None:
-        return "—"
-    if name in NAMES:
-        return masking.mask_name(value)
-    if name in LABELS:
-        try:
-            return str(LABELS[name](value).label)
-        except ValueError:
-            return str(value)
-    if kind == "date" and isinstance(value, int):
-        return datetime.date(value // 10000, value // 100 % 100, value % 100).isoformat()
-    if kind == "bool":
-        return translation.gettext("是") if value else translation.gettext("否")
-    if kind == "number":
-        return number(value)
-    return str(value)

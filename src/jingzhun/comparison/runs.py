@@ -15,13 +15,13 @@ How to call it (the command line, a benchmark)::
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -37,10 +37,9 @@ from jingzhun.core.bulk import write_arrow
 from jingzhun.engine.comparison import areas_above
 from jingzhun.standards import rules
 
-from . import verification
+from . import rendering, verification
 from .choices import KEPT_FINDINGS, Engine, FindingStatus, RunStatus
-from .findings import Finding as Found
-from .findings import RuleInputs, engine_tables, evaluate_rule
+from .findings import RuleInputs, engine_tables, found_table
 from .linkage.keys import KeyFileError
 from .linkage.linking import link_datasets
 from .models import ComparisonRun, Dataset, Finding
@@ -119,12 +118,12 @@ def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> Compa
         ruleset = rules.load(run.ruleset)
         prefix = areacodes.prefix(run.area_id) if run.area_id else ""
         _relink_tokens(run, ruleset, prefix)
-        found: list[Found] = []
+        found: list[tuple[rules.Rule, pa.Table]] = []
         kinds = {rule.dataset for rule in ruleset.rules if rule.dataset}
         with engine_tables(run.engine, prefix, kinds, spark_master=spark_master) as tables:
             inputs = RuleInputs(tables, run.year, prefix, ruleset.rules)
             for done, rule in enumerate(ruleset.rules, start=1):
-                found += evaluate_rule(ruleset, rule, inputs)
+                found.append((rule, found_table(ruleset, rule, inputs)))
                 ComparisonRun.objects.filter(pk=run.pk).update(rules_done=done)
         with transaction.atomic():
             run.datasets = _datasets_used(ruleset, prefix)
@@ -170,69 +169,127 @@ def _datasets_used(ruleset: rules.Ruleset, prefix: str) -> list[int]:
 
 
 def _keep(
-    run: ComparisonRun, ruleset: rules.Ruleset, prefix: str, found: list[Found]
+    run: ComparisonRun,
+    ruleset: rules.Ruleset,
+    prefix: str,
+    found: list[tuple[rules.Rule, pa.Table]],
 ) -> dict[str, dict[str, int]]:
     """Insert the new findings, keep those found again open (last_run = this run), resolve the
-    open ones of these rules in this area that were not found; the counts per rule."""
-    keyed: dict[tuple[str, str], Found] = {}
-    for finding in found:
-        keyed.setdefault((finding.rule.id, _key(finding)), finding)
+    open ones of these rules in this area that were not found; the counts per rule. The
+    findings stay Arrow columns throughout (`_stored`); a finding found twice in one run (the
+    same cause through two rows) is kept once."""
+    table = _first_of_each(
+        pa.concat_tables([_stored(rule, found_of_rule) for rule, found_of_rule in found])
+        if found
+        else _stored_schema().empty_table()
+    )
     open_ = Finding.objects.filter(
         _in_scope("area_code", prefix),
         ruleset=ruleset.id,
         status__in=KEPT_FINDINGS,
         rule__in=[r.id for r in ruleset.rules],
     )
-    existing = {(rule, key): pk for pk, rule, key in open_.values_list("pk", "rule", "key")}
+    existing = list(open_.values_list("pk", "rule", "key"))
+    known = pa.array([f"{rule}\x1f{key}" for _pk, rule, key in existing], pa.string())
+    identity = pc.binary_join_element_wise(table["rule"], table["key"], "\x1f")
+    again_mask = pc.is_in(known, value_set=identity).to_pylist()
+    new = table.filter(pc.invert(pc.is_in(identity, value_set=known)))
+    again = [row[0] for row, kept in zip(existing, again_mask, strict=True) if kept]
+    gone = [row for row, kept in zip(existing, again_mask, strict=True) if not kept]
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"found": 0, "new": 0, "resolved": 0})
-    for rule_id, _k in keyed:
-        counts[rule_id]["found"] += 1
-    again = [pk for identity, pk in existing.items() if identity in keyed]
-    gone = [pk for identity, pk in existing.items() if identity not in keyed]
-    for identity in existing:
-        if identity not in keyed:
-            counts[identity[0]]["resolved"] += 1
+    for rule_id, number in _per_rule(table).items():
+        counts[rule_id]["found"] = number
+    for rule_id, number in _per_rule(new).items():
+        counts[rule_id]["new"] = number
+    for _pk, rule_id, _k in gone:
+        counts[rule_id]["resolved"] += 1
     now = timezone.now()
     for start in range(0, len(again), CHUNK):
         Finding.objects.filter(pk__in=again[start : start + CHUNK]).update(
             last_run=run, updated=now
         )
-    for start in range(0, len(gone), CHUNK):
-        chunk = gone[start : start + CHUNK]
+    gone_pks = [row[0] for row in gone]
+    for start in range(0, len(gone_pks), CHUNK):
+        chunk = gone_pks[start : start + CHUNK]
         Finding.objects.filter(pk__in=chunk).update(
             status=FindingStatus.RESOLVED, resolved_run=run, updated=now
         )
         verification.close_gone(chunk)
-    columns: dict[str, list[Any]] = defaultdict(list)
-    for (rule_id, key), finding in keyed.items():
-        if (rule_id, key) in existing:
-            continue
-        counts[rule_id]["new"] += 1
-        values = {name: audit.plain(v) for name, v in finding.values.items()}
-        for name, value in (
-            ("rule", rule_id),
-            ("meaning", finding.rule.meaning),
-            ("severity", finding.rule.severity),
-            ("key", key),
-            ("area_code", finding.village_code or finding.row_area or ""),
-            ("person_id", finding.person_id),
-            ("household_id", finding.household_id),
-            ("dataset_row_id", finding.row_id),
-            ("values", json.dumps(values, ensure_ascii=False)),
-            ("sentence", finding.sentence[:500]),
-            ("sentence_en", finding.sentence_en[:500]),
-        ):
-            columns[name].append(value)
-    _insert_new(run, ruleset, columns)
+    _insert_new(run, ruleset, new)
     verification.assign_new(run)
     return {rule.id: counts[rule.id] for rule in ruleset.rules}
 
 
-def _insert_new(run: ComparisonRun, ruleset: rules.Ruleset, columns: dict[str, list]) -> None:
+def _stored_schema() -> pa.Schema:
+    text = pa.string()
+    return pa.schema(
+        [
+            ("rule", text),
+            ("meaning", text),
+            ("severity", text),
+            ("key", text),
+            ("area_code", text),
+            ("person_id", pa.int64()),
+            ("household_id", pa.int64()),
+            ("dataset_row_id", pa.int64()),
+            ("values", text),
+            ("sentence", text),
+            ("sentence_en", text),
+        ]
+    )
+
+
+def _stored(rule: rules.Rule, table: pa.Table) -> pa.Table:
+    """A rule's `found_table` as the columns a Finding stores: its village (or, for a row
+    that matches nobody, its list's area), the key (`rendering.keys`), the values as JSON."""
+    count = table.num_rows
+
+    def column(name: str, kind: pa.DataType) -> pa.Array:
+        if name not in table.column_names:
+            return pa.nulls(count, kind)
+        return table[name].combine_chunks().cast(kind)
+
+    village = column("village_code", pa.string())
+    has_village = pc.fill_null(pc.not_equal(village, ""), False)
+    area = pc.if_else(has_village, village, column("row_area", pa.string())).fill_null("")
+    arrays = {
+        "rule": pa.array([rule.id] * count, pa.string()),
+        "meaning": pa.array([rule.meaning] * count, pa.string()),
+        "severity": pa.array([rule.severity] * count, pa.string()),
+        "key": rendering.keys(table),
+        "area_code": area,
+        "person_id": column("person_id", pa.int64()),
+        "household_id": column("household_id", pa.int64()),
+        "dataset_row_id": column("row_id", pa.int64()),
+        "values": rendering.values_json(table, rule.fields),
+        "sentence": pc.utf8_slice_codeunits(column("sentence", pa.string()), 0, 500),
+        "sentence_en": pc.utf8_slice_codeunits(column("sentence_en", pa.string()), 0, 500),
+    }
+    return pa.Table.from_pydict(arrays, schema=_stored_schema())
+
+
+def _first_of_each(table: pa.Table) -> pa.Table:
+    """The first row of each (rule, key), in the table's order."""
+    numbered = table.append_column("position", pa.array(range(table.num_rows), pa.int64()))
+    firsts = numbered.group_by(["rule", "key"], use_threads=False).aggregate([("position", "min")])
+    if firsts.num_rows == table.num_rows:
+        return table
+    first = firsts["position_min"]
+    return table.take(pc.take(first, pc.sort_indices(first)))
+
+
+def _per_rule(table: pa.Table) -> dict[str, int]:
+    if not table.num_rows:
+        return {}
+    counted = table.group_by("rule").aggregate([("rule", "count")])
+    return dict(zip(counted["rule"].to_pylist(), counted["rule_count"].to_pylist(), strict=True))
+
+
+def _insert_new(run: ComparisonRun, ruleset: rules.Ruleset, new: pa.Table) -> None:
     """Write the new findings as one Arrow batch (PostgreSQL: COPY of CSV pyarrow writes)."""
-    if not columns:
+    if not new.num_rows:
         return
-    count = len(columns["rule"])
+    count = new.num_rows
     now = str(connection.ops.adapt_datetimefield_value(timezone.now()))
     fixed = {
         "ruleset": ruleset.id,
@@ -242,23 +299,6 @@ def _insert_new(run: ComparisonRun, ruleset: rules.Ruleset, columns: dict[str, l
         "created": now,
         "updated": now,
     }
-    types = {"person_id": pa.int64(), "household_id": pa.int64(), "dataset_row_id": pa.int64()}
-    arrays = {
-        name: pa.array(values, types.get(name, pa.string())) for name, values in columns.items()
-    }
-    arrays.update({name: pa.array([value] * count) for name, value in fixed.items()})
-    batch = pa.RecordBatch.from_pydict(arrays)
-    write_arrow(Finding, batch.schema.names, [batch])
-
-
-def _key(finding: Found) -> str:
-    """The cause a finding names, stable across runs and across a newer file of the same list:
-    the person and the department row's own identity (number, token, category, detail, date,
-    year: `Found.row_key`, read with the finding), not its row number or file."""
-    if finding.row_id is None or finding.row_key is None:
-        return f"p{finding.person_id}"
-    number, token, category, detail, date, year = finding.row_key
-    if date:  # YYYYMMDD → 2019-05-01, as the date was written when keys were first made
-        date = f"{date // 10000:04d}-{date // 100 % 100:02d}-{date % 100:02d}"
-    natural = "|".join(str(part or "") for part in (number, token, category, detail, date, year))
-    return f"p{finding.person_id or '-'}:{hashlib.sha256(natural.encode()).hexdigest()[:24]}"
+    for name, value in fixed.items():
+        new = new.append_column(name, pa.array([value] * count))
+    write_arrow(Finding, new.schema.names, new.to_batches())
