@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from jingzhun import masking
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
-from jingzhun.registry.models import Household, Person
+from jingzhun.registry.models import Household, Person, PersonNameKey
 
 from ..choices import Basis, PairKind, PairStatus
 from ..models import DuplicatePair
@@ -220,6 +220,46 @@ def shown_households(household_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         for household_id, name in heads.values_list("household_id", "name"):
             rows[-household_id]["head"] = masking.mask_name(name)
     return rows
+
+
+def shown_members(household_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The members of each household as the review shows them (masked, as `shown_persons`),
+    the head first: the two lists of a household pair's side-by-side review."""
+    ids = list(household_ids)
+    people = Person.objects.filter(household_id__in=ids).order_by("household_id", "pk")
+    persons = list(people.values_list("pk", "household_id"))
+    sides = shown_persons(pk for pk, _household in persons)
+    members: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for pk, household_id in persons:
+        members[household_id].append(sides[pk])
+    for rows in members.values():
+        rows.sort(key=lambda row: row["relation"] != "head")
+    return members
+
+
+def likely_same(kept_id: int, other_id: int) -> dict[int, int]:
+    """Member of `other_id` → the member of `kept_id` they are likely the same person as, by the
+    detection's test (the same birth date and the same name or a pinyin-initial key in common):
+    the review's suggestion of which members to drop as duplicates rather than move."""
+    rows = list(
+        Person.objects.filter(household_id__in=[kept_id, other_id])
+        .order_by("pk")
+        .values_list("pk", "household_id", "name", "birth_date")
+    )
+    keys: dict[int, set[str]] = {pk: set() for pk, *_rest in rows}
+    name_keys = PersonNameKey.objects.filter(person_id__in=list(keys))
+    for person_id, key in name_keys.values_list("person_id", "key"):
+        keys[person_id].add(key)
+    kept = [row for row in rows if row[1] == kept_id]
+    found: dict[int, int] = {}
+    for pk, household_id, name, born in rows:
+        if household_id != other_id:
+            continue
+        for other_pk, _household, other_name, other_born in kept:
+            if born == other_born and (name == other_name or keys[pk] & keys[other_pk]):
+                found[pk] = other_pk
+                break
+    return found
 
 
 def differing_positions(first: str, second: str) -> list[int]:
