@@ -26,6 +26,11 @@ Tables = dict[str, ir.Table]
 MALE_RELATIONS = ["son", "son_in_law", "grandson"]
 FEMALE_RELATIONS = ["daughter", "daughter_in_law", "granddaughter"]
 
+# The income items of the year a data-quality check may read (same names in the person input).
+INCOME_ITEMS = (
+    "wage_income", "operating_income", "operating_expenses", "dibao_income", "destitute_income",
+)  # fmt: skip
+
 # A department row's own identity, carried to each finding (`comparison.runs._key`): its
 # number, token, category, detail, date (YYYYMMDD) and year — not its row number or file.
 ROW_KEY = {
@@ -44,6 +49,7 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
         "status": "string",
         "kind": "string",
         "main_cause": "string",
+        "other_causes": "string",
         "entry_year": "int64",
         "exit_year": "int64",
     },
@@ -69,6 +75,12 @@ COMPARISON_TABLES: dict[str, dict[str, str]] = {
         "household_id": "int64",
         "year": "int64",
         "income_per_capita": MONEY,
+        # The items the data-quality checks compare (§4.4 items 5, 7 and 8).
+        "wage_income": MONEY,
+        "operating_income": MONEY,
+        "operating_expenses": MONEY,
+        "dibao_income": MONEY,
+        "destitute_income": MONEY,
     },
     "comparison_dataset": {
         "id": "int64",
@@ -148,15 +160,18 @@ def as_number(date: ir.DateValue) -> ir.IntegerValue:
 
 def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
     """Every member of a household not deregistered (under the area `prefix`), with the
-    household's status, type, years and the per-capita income of `year`. Ages on 31 December
-    of `year`. Carries `id_number` for the exact join (never shown: findings name the person)."""
+    household's status, type, years, causes and the income of `year` (per capita and the
+    items the data-quality checks read). Ages on 31 December of `year`, never today's. Carries
+    `id_number` for the exact join (never shown: findings name the person)."""
     h = tables["registry_household"]
     h = h.filter(h.status != DEREGISTERED)
     if prefix:
         h = h.filter(code_range(h.village_id, prefix))
     p = tables["registry_person"]
     i = tables["registry_income"]
-    income = i.filter(i.year == year).select(iid=i.household_id, ipc=i.income_per_capita)
+    income = i.filter(i.year == year).select(
+        *INCOME_ITEMS, iid=i.household_id, ipc=i.income_per_capita
+    )
     j = p.inner_join(h, p.household_id == h.id).left_join(income, p.household_id == income.iid)
     return j.select(
         person_id=j.id,
@@ -182,6 +197,8 @@ def person_input(tables: Tables, year: int, prefix: str = "") -> ir.Table:
         birth_date=as_number(j.birth_date),
         id_length=ibis.coalesce(j.id_number.strip().length(), 0).cast("int64"),
         main_cause=j.main_cause,
+        other_causes=j.other_causes,
+        **{name: j[name] for name in INCOME_ITEMS},
         work_status=j.work_status,
         work_months=j.work_months,
         relation_sex_conflict=(

@@ -149,7 +149,15 @@ def condition_met(ruleset: Any, condition: Any, table: ir.Table, year: int) -> i
     """Whether `condition` holds on each row of `table` (NULL: it does not)."""
     op, tree = condition.op, condition.tree
     column = table[tree[1]] if tree[0] == "name" else None
-    if op == "is_true":
+    if condition.other is not None or op == "contains":
+        other = table[condition.other] if condition.other else ibis.literal(condition.threshold)
+        if op == "contains":
+            met = list_contains(column, other)
+        else:
+            met = column == other if op == "==" else column != other
+    elif op == "is_empty":
+        met = column.isnull() | (column.strip() == "")
+    elif op == "is_true":
         met = column.cast("boolean")
     elif op == "is_false":
         met = ~column.cast("boolean")
@@ -171,6 +179,14 @@ def condition_met(ruleset: Any, condition: Any, table: ir.Table, year: int) -> i
     return met.fill_null(False)
 
 
+def list_contains(column: ir.StringValue, item: ir.StringValue) -> ir.BooleanValue:
+    """Whether a comma-separated list of codes ("capital,skills", spaces ignored) holds `item`
+    as a whole code: a plain substring test of ",capital,skills," for ",skills," (INSTR,
+    POSITION, CONTAINS: every engine), never a split into rows."""
+    comma = ibis.literal(",")
+    return (comma + column.replace(" ", "") + comma).contains(comma + item + comma)
+
+
 def _count(condition: ir.BooleanValue) -> ir.IntegerValue:
     """How many members of a group meet `condition` (NULL counts as not)."""
     return ibis.ifelse(condition.fill_null(False), 1, 0).sum().cast("int64")
@@ -186,8 +202,9 @@ def household_input(person: ir.Table) -> ir.Table:
     spouse = p.relation == "spouse"
     male, female = p.sex == "male", p.sex == "female"
     facts = (
-        "village_code", "household_status", "household_kind", "main_cause", "entry_year",
-        "exit_year", "income_per_capita",
+        "village_code", "household_status", "household_kind", "main_cause", "other_causes",
+        "entry_year", "exit_year", "income_per_capita", "wage_income", "operating_income",
+        "operating_expenses", "dibao_income", "destitute_income",
     )  # fmt: skip
     g = p.group_by(p.household_id).aggregate(
         # Equal on every member of a household: max picks it on every engine.
@@ -207,6 +224,7 @@ def household_input(person: ir.Table) -> ir.Table:
         working_age_labourers=_count(
             p.labour.isin(["ordinary", "skilled"]) & (p.age >= 16) & (p.age <= 65)
         ),
+        migrant_workers=_count(p.work_status.notnull() & (p.work_status != "none")),
         head_id=ibis.ifelse(head, p.person_id, ibis.null("int64")).min(),
         first_id=p.person_id.min(),
     )
@@ -237,6 +255,7 @@ def household_input(person: ir.Table) -> ir.Table:
                 "destitute_members",
                 "students",
                 "working_age_labourers",
+                "migrant_workers",
             )  # fmt: skip
         },
     )

@@ -37,7 +37,12 @@ SEVERITIES = ("high", "medium", "low")
 # households with counts of their members (the registry alone: no dataset).
 SUBJECTS = ("person", "unregistered", "household")
 NUMBER_OPS = (">", ">=", "<", "<=", "==", "!=")
-OPS = (*NUMBER_OPS, "in", "not_in", "is_true", "is_false", "is_null", "not_null")
+# `is_empty`: a text field NULL or blank (重要指标为空); `contains`: a list field (comma-separated
+# codes, `other_causes`) holds a text or another field's value.
+OPS = (*NUMBER_OPS, "in", "not_in", "is_true", "is_false", "is_null", "not_null", "is_empty",
+       "contains")  # fmt: skip
+# The ops a condition may use to compare its field with another `field` (instead of a threshold).
+FIELD_OPS = ("==", "!=", "contains")
 # Threshold words resolved from the compared year (`threshold_value`).
 WORDS = ("poverty_line", "year", "year_start", "year_end")
 TOP_KEYS = {"id", "name", "name_en", "version", "parameters", "rule"}
@@ -46,7 +51,7 @@ RULE_KEYS = {
     "id", "label", "label_en", "meaning", "severity", "step", "step_en", "subject", "dataset",
     "sentence", "sentence_en", "when",
 }  # fmt: skip
-CONDITION_KEYS = {"value", "op", "threshold"}
+CONDITION_KEYS = {"value", "op", "threshold", "field"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Condition:
     op: str
     threshold: Decimal | str | tuple[str, ...] | None
     tree: Node = field(compare=False, repr=False, default=("num", Decimal(0)))
+    other: str | None = None  # the field compared with, when not a threshold
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ class Rule:
         found: list[str] = []
         for condition in self.when:
             found += [n for n in names(condition.tree) if n not in found]
+            if condition.other and condition.other not in found:
+                found.append(condition.other)
         for text in (self.sentence, self.sentence_en):
             found += [n for n in _placeholders(text) if n not in found and n != "label"]
         return tuple(found)
@@ -246,12 +254,22 @@ def _condition(entry: Any, where: str, available: dict, parameters: dict, fail: 
     single = tree[0] == "name"
     kind = available[tree[1]] if single else "number"
     threshold = entry.get("threshold")
-    if op in ("is_true", "is_false", "is_null", "not_null"):
+    if "field" in entry:
+        return _field_condition(entry, where, available, tree, fail)
+    if op in ("is_true", "is_false", "is_null", "not_null", "is_empty"):
         if not single or threshold is not None:
             fail(f"{where}: {op} 用于单个字段，不带阈值 (a single field, no threshold)")
         if op in ("is_true", "is_false") and kind != "bool":
             fail(f"{where}: {op} 只能用于布尔字段 (bool fields only)")
+        if op == "is_empty" and kind != "text":
+            fail(f"{where}: is_empty 只能用于文本字段 (text fields only)")
         return Condition(entry["value"], op, None, tree)
+    if op == "contains":
+        if not single or kind != "list" or not isinstance(threshold, str):
+            fail(f"{where}: contains 用于列表字段和一个文本 (a list field and a string)")
+        return Condition(entry["value"], op, threshold, tree)
+    if kind == "list":
+        fail(f"{where}: 列表字段只能用 contains、is_null、not_null (a list field: contains)")
     if op in ("in", "not_in"):
         if not single or kind != "text":
             fail(f"{where}: {op} 只能用于单个文本字段 (a single text field)")
@@ -272,3 +290,23 @@ def _condition(entry: Any, where: str, available: dict, parameters: dict, fail: 
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         fail(f"{where}: threshold: 必须是数值或参数名 (a number or a parameter name)")
     return Condition(entry["value"], op, Decimal(str(threshold)), tree)
+
+
+def _field_condition(entry: dict, where: str, available: dict, tree: Node, fail: Any) -> Condition:
+    """A condition comparing its field with another `field`: text == or != text, or a list
+    field that contains a text field's value (secondary cause = main cause)."""
+    op, other = entry["op"], entry["field"]
+    if "threshold" in entry:
+        fail(f"{where}: field 与 threshold 只能写一个 (field or threshold, not both)")
+    if op not in FIELD_OPS:
+        fail(f"{where}: field 只能用 {', '.join(FIELD_OPS)} 比较 (compare a field with)")
+    if not isinstance(other, str) or other not in available:
+        fail(f"{where}: field: 未知字段 '{other}' (unknown field)")
+    kind = available[tree[1]] if tree[0] == "name" else None
+    wanted = "list" if op == "contains" else "text"
+    if kind != wanted or available[other] != "text":
+        fail(
+            f"{where}: {op} field 需要{'列表' if op == 'contains' else '文本'}字段和文本字段 "
+            f"(a {wanted} field and a text field)"
+        )
+    return Condition(entry["value"], op, None, tree, other)

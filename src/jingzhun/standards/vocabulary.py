@@ -3,7 +3,8 @@ views that `jingzhun.engine.inputs` builds on every engine. Pure module (no Djan
 
 A standard is data over this vocabulary only (never SQL): adding a field means adding it here
 and to the input view, with a test. Types: "number" (int/decimal), "bool", "year", "text",
-"date" (comparison inputs only: YYYYMMDD numbers).
+"date" (comparison inputs only: YYYYMMDD numbers), "list" (comparison inputs only: codes
+separated by commas, e.g. other_causes "capital,skills").
 Counts are over the household's current members; ages are on 31 December of the assessed year.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # number | bool | year | text
+    type: str  # number | bool | year | text | date | list
     zh: str
     en: str
 
@@ -160,6 +161,16 @@ COUNTY = {
 
 LEVELS = {"household": HOUSEHOLD, "village": VILLAGE, "county": COUNTY}
 
+# The income items of the compared year (NULL without an income record), in the person input
+# and the household input alike.
+INCOME_ITEMS = (
+    Field("wage_income", "number", "工资性收入", "wage income"),
+    Field("operating_income", "number", "生产经营性收入", "operating income"),
+    Field("operating_expenses", "number", "生产经营性支出", "operating expenses"),
+    Field("dibao_income", "number", "低保金", "dibao benefit"),
+    Field("destitute_income", "number", "特困供养金（五保金）", "destitute-support benefit"),
+)
+
 # One registered person with their household's facts: what comparison rules (数据比对) and the
 # data-quality checks read of the registry (`jingzhun.engine.comparison.person_input`). Text
 # fields hold the registry's codes (relation "head", health "serious" …). Dates are compared as
@@ -190,6 +201,8 @@ PERSON = {
         # The ID number itself is never a field (never shown): its length says empty or malformed.
         Field("id_length", "number", "证件号码位数", "ID number length"),
         Field("main_cause", "text", "主要致贫原因", "main cause of poverty"),
+        Field("other_causes", "list", "其他致贫原因", "other causes of poverty"),
+        *INCOME_ITEMS,
         Field("work_status", "text", "务工状况", "migrant work"),
         Field("work_months", "number", "务工时间（月）", "months of migrant work"),
         # 之子 registered female, 之女 male … (the relations that name a sex).
@@ -211,9 +224,11 @@ HOUSEHOLD_FACTS = {
         Field("household_status", "text", "贫困户状态", "household status"),
         Field("household_kind", "text", "贫困户属性", "household type"),
         Field("main_cause", "text", "主要致贫原因", "main cause of poverty"),
+        Field("other_causes", "list", "其他致贫原因", "other causes of poverty"),
         Field("entry_year", "year", "识别年度", "year registered"),
         Field("exit_year", "year", "脱贫年度", "year exited"),
         Field("income_per_capita", "number", "人均纯收入", "per-capita net income"),
+        *INCOME_ITEMS,
         Field("members", "number", "家庭人口", "members"),
         Field("heads", "number", "户主人数", "heads"),
         Field("spouses", "number", "配偶人数", "spouses"),
@@ -229,6 +244,7 @@ HOUSEHOLD_FACTS = {
             "16至65岁有劳动力成员数",
             "members aged 16 to 65 able to work",
         ),
+        Field("migrant_workers", "number", "务工成员数", "members working away"),
     ]
 }
 # Fields in percent (their labels end in "(%)"): an indicator over these alone is a rate, printed
