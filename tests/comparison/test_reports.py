@@ -90,7 +90,7 @@ def built(village, other_village):
     build.task(build.finding("deceased", "open", home=h1), days=10)
     build.finding("payroll", "dismissed", home=h2)
     build.finding("business", "resolved", home=h4)
-    omitted = id_number(datetime.date(1975, 5, 5))
+    omitted = build.omitted = id_number(datetime.date(1975, 5, 5))
     for rule in ("dibao_not_registered", "assistance_other"):
         build.finding(rule, "confirmed", area=village.code, meaning="omission", person_id=omitted)
     build.task(build.finding("vehicle", "open", home=h5), days=-1)
@@ -103,6 +103,7 @@ def built(village, other_village):
         "dibao_not_registered", "confirmed", area=COUNTY, meaning="omission",
         person_id=id_number(datetime.date(1960, 1, 1)),
     )  # fmt: skip
+    h1.build = build
     return h1
 
 
@@ -250,6 +251,18 @@ def test_nothing_to_report(client, county_admin):
     total = response.context["report"].total
     # Nobody omitted out of the village's 1,000 rural persons; no household checked.
     assert (total.flagged, total.wrong_rate, total.omission_rate) == (0, None, 0.0)
+
+
+def test_a_person_registered_after_being_found_omitted_stays_in_the_denominator(
+    built, county_admin, village
+):
+    """§1.3's denominator is the population the check found unregistered: registering the
+    omitted person later must not shrink it (a 建档立卡 member otherwise is subtracted)."""
+    late = household(village, 0)
+    PersonFactory(household=late, relation="head", id_number=built.build.omitted)
+    PersonFactory(household=late, relation="son")  # registered, never found omitted
+    a = _rows(reports.comparison_report(county_admin))[TOWNSHIP_A].figures
+    assert (a.omitted, a.identified_persons, a.unregistered) == (1, 11, 989)
 
 
 def test_no_rural_population_no_omission_rate(built, county_admin, village, other_village):

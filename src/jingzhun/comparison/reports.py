@@ -26,7 +26,8 @@ Populations and rates
   ID number, or token) ÷ (the villages' 农村户籍人口 − the members of their 建档立卡 households:
   未脱贫、已脱贫、返贫). Only villages with a rural population on record count in the
   denominator; without any the rate is not given ("—"). A person registered after being found
-  omitted is then subtracted as registered: the rate is of the area as it stands now.
+  omitted (by ID number) stays in the denominator as unregistered: the rate is of what the
+  check found; one found on a tokenised list (no number) is subtracted once registered.
 
 Areas: a report is about one area (the user's, or one under it) and breaks down by the areas one
 level under it (county → townships → villages). A finding recorded at the report's own area — an
@@ -273,9 +274,17 @@ def _area_figures(
     merge(_by_village(households.filter(checked), "village_id", length, households=Count("id")))
     persons = _within(Person.objects.visible_to(user), "household__village_id", prefix)
     member_checked = ~Q(household__status=rc.Status.DEREGISTERED) | Q(household_id__in=flagged)
+    # A person found omitted and registered since was unregistered when checked: not
+    # subtracted from the rural population (the rate is of what the check found).
+    omitted_numbers = (
+        findings(user, prefix, year)
+        .filter(meaning=Meaning.OMISSION, status=FindingStatus.CONFIRMED)
+        .filter(dataset_row__id_number__gt="")
+        .values("dataset_row__id_number")
+    )
     identified = Q(
         household__status__in=IDENTIFIED, household__village__rural_population__isnull=False
-    )
+    ) & ~Q(id_number__in=omitted_numbers)
     merge(
         _by_village(
             persons,
