@@ -11,11 +11,12 @@ import re
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from jingzhun.audit.models import AuditEntry
 from jingzhun.comparison.duplicates.detection import find_duplicates
 from jingzhun.comparison.models import DuplicatePair
-from jingzhun.registry.models import Person
+from jingzhun.registry.models import Household, Person, StatusChange
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 from tests.worker import task_worker
 
@@ -193,3 +194,139 @@ def test_the_pages_fit_a_390_px_phone(client, county_admin, pairs):
         assert not re.search(r'style="[^"]*width|width="\d', main)
         assert not re.search(r'(cols|size)="(\d{3,}|[5-9]\d)"', main)
     assert len(re.findall(r'<form method="post" class="panel task-form"', detail)) == 2
+
+
+def split_households(village) -> dict[str, object]:
+    """A son keyed again as the head of a new household a month after his parents' household
+    exited; the new household also holds his wife. One household pair (and one person pair)."""
+    old = HouseholdFactory(village=village, status="exited")
+    StatusChange.objects.create(
+        household=old, date=timezone.localdate() - datetime.timedelta(days=30),
+        old_status="registered", new_status="exited", reason="脱贫",
+    )  # fmt: skip
+    people = {
+        "father": PersonFactory(household=old, name="王五", birth_date=BORN.replace(year=1950)),
+        "son": PersonFactory(household=old, name="王小", relation="son", birth_date=BORN),
+    }
+    new = HouseholdFactory(village=village)
+    people["again"] = PersonFactory(household=new, name="王小", birth_date=BORN)
+    people["wife"] = PersonFactory(
+        household=new, name="张丽", relation="spouse", sex="female",
+        birth_date=BORN.replace(year=1982),
+    )  # fmt: skip
+    find_duplicates()
+    return {"old": old, "new": new, "pair": DuplicatePair.objects.get(kind="household"), **people}
+
+
+def test_a_household_pair_shows_both_households_members_masked(client, county_admin, village):
+    split = split_households(village)
+    login(client, county_admin)
+    url = reverse("comparison-duplicate", args=[split["pair"].pk])
+
+    page = client.get(url).content.decode()
+
+    for name in ("王五", "王小", "张丽"):
+        assert name not in page
+    for person in ("father", "son", "again", "wife"):
+        number = split[person].id_number
+        assert number not in page and f"{number[:6]}********{number[-4:]}" in page
+    first = page.index('id="members-first"')
+    second = page.index('id="members-second"')
+    assert split["old"].number in page[first:second] and split["new"].number in page[second:]
+    # The registered household is kept by default; the other's members get the choices, the
+    # son keyed again suggested as the duplicate of the son of the kept household.
+    assert f"{split['new'].number}（合并后销号）" in page
+    cards = page[page.index('id="merge-members"') :]
+    assert f'id="merge-member-{split["again"].pk}"' in cards
+    assert f'id="merge-member-{split["son"].pk}"' not in cards
+    assert "疑似与保留户的王*（之子）为同一人" in cards
+    assert re.search(f'name="member_{split["again"].pk}"[^>]*>\\s*<option value="move">'
+                     '[^<]*</option>\\s*<option value="drop" selected>', cards)  # fmt: skip
+    # The other choice of household to keep.
+    page = client.get(url, {"keep": split["new"].pk}).content.decode()
+    cards = page[page.index('id="merge-members"') :]
+    assert f'id="merge-member-{split["father"].pk}"' in cards
+    assert f'id="merge-member-{split["again"].pk}"' not in cards
+    # Another head: the reviewer names each mover's relation to the kept head.
+    assert re.search(
+        f'name="relation_{split["son"].pk}"[^>]*>\\s*<option value="" selected>', cards
+    )
+
+
+def test_merge_two_households_on_the_page(client, county_admin, village):
+    split = split_households(village)
+    login(client, county_admin)
+    url = reverse("comparison-duplicate", args=[split["pair"].pk])
+    again, wife = split["again"].pk, split["wife"].pk
+
+    response = client.post(url, {
+        "action": "merge-households", "keep": split["old"].pk, "note": "合回原户",
+        f"member_{again}": "drop", f"relation_{again}": "",
+        f"member_{wife}": "move", f"relation_{wife}": "daughter_in_law",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    pair = DuplicatePair.objects.get(pk=split["pair"].pk)
+    assert pair.status == "merged" and pair.shown["merge"]["dropped"] == [again]
+    assert Person.objects.get(pk=wife).household_id == split["old"].pk
+    assert Household.objects.get(pk=split["new"].pk).status == "deregistered"
+    page = client.get(url).content.decode()
+    assert "已合并" in page and 'id="household-merge-form"' not in page
+    assert f"保留户 {split['old'].number}；户 {split['new'].number} 迁入 1 人" in page
+    assert f"{split['new'].number}（已合并销号）" in page  # the members as they were
+    members = page[page.index('id="members-second"') :]
+    assert members.count("<tr><td>") == 2 and "张*" in members
+
+
+def test_a_refused_household_merge_names_the_member_and_changes_nothing(
+    client, county_admin, village
+):
+    split = split_households(village)
+    login(client, county_admin)
+    again, wife = split["again"].pk, split["wife"].pk
+
+    page = client.post(reverse("comparison-duplicate", args=[split["pair"].pk]), {
+        "action": "merge-households", "keep": split["old"].pk,
+        f"member_{again}": "drop", f"member_{wife}": "move", f"relation_{wife}": "",
+    })  # fmt: skip
+
+    assert page.status_code == 200
+    assert "成员 张*（配偶）：请选择迁入后与户主的关系" in page.content.decode()
+    assert DuplicatePair.objects.get(pk=split["pair"].pk).status == "open"
+    assert Person.objects.filter(pk=again).exists()
+    assert Person.objects.get(pk=wife).household_id == split["new"].pk
+
+
+def test_merging_households_outside_the_users_scope_is_refused(
+    client, village, other_village, viewer
+):
+    split = split_households(village)
+    url = reverse("comparison-duplicate", args=[split["pair"].pk])
+    again, wife = split["again"].pk, split["wife"].pk
+    data = {
+        "action": "merge-households", "keep": split["old"].pk,
+        f"member_{again}": "drop", f"member_{wife}": "move", f"relation_{wife}": "daughter_in_law",
+    }  # fmt: skip
+
+    login(client, viewer)  # sees the pair, may not decide
+    assert 'id="household-merge-form"' not in client.get(url).content.decode()
+    assert client.post(url, data).status_code == 403
+    login(client, UserFactory(role="village_operator", area=other_village))
+    assert client.post(url, data).status_code == 404  # not even visible
+
+    assert DuplicatePair.objects.get(pk=split["pair"].pk).status == "open"
+    assert Person.objects.filter(household=split["new"]).count() == 2
+
+
+def test_the_household_pair_page_fits_a_390_px_phone(client, county_admin, village):
+    split = split_households(village)
+    login(client, county_admin)
+
+    page = client.get(reverse("comparison-duplicate", args=[split["pair"].pk])).content.decode()
+
+    assert page.count("<table") == page.count('<div class="table-scroll">\n<table') == 3
+    main = page[page.index("<main") : page.index("</main>")]
+    assert not re.search(r'style="[^"]*width|width="\d', main)
+    assert not re.search(r'(cols|size)="(\d{3,}|[5-9]\d)"', main)
+    assert 'class="cards" id="household-members"' in main  # two columns wide, one on a phone
+    assert len(re.findall(r'<form method="post" class="panel task-form"', main)) == 3

@@ -1,8 +1,11 @@
 """疑似重复 pages: the pairs of the user's area (filter by status, kind and township; .xlsx of
 the filter, audited; a county user starts a detection), and one pair side by side (names and
 ID numbers masked as everywhere; the differing positions of the two numbers named) with its
-decision: 不是重复 (reason), 合并 (the kept person; the other is removed from their household),
-确认重复 (a household pair). Phone-sized: cards, one column, large buttons."""
+decision: 不是重复 (reason), 合并 (a person pair: the kept person; the other is removed from their
+household), 合并两户 (a household pair: both households' members side by side, the household to
+keep, a choice per member of the other — move in with a relation, or drop as a duplicate — the
+other household then closed), 确认重复 (a household pair). Phone-sized: cards, one column, large
+buttons."""
 
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from openpyxl import Workbook
 from jingzhun.areas.models import Area
 from jingzhun.core.paging import page_number
 from jingzhun.registry import choices as rc
-from jingzhun.registry.models import Household
+from jingzhun.registry.models import Household, Person
 from jingzhun.workbook.safe import append_row
 
 from .choices import PairKind, PairStatus
@@ -64,6 +67,63 @@ class MergeForm(forms.Form):
             )
             if person_id
         ]  # fmt: skip
+
+
+class HouseholdMergeForm(forms.Form):
+    """合并两户: the household kept (chosen by the page's links, carried hidden) and, for each
+    member of the other household, 迁入 (with the relation to the kept head) or 删除 (a
+    duplicate of a kept member: suggested where the detection's test matches one)."""
+
+    keep = forms.TypedChoiceField(coerce=int, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self, *args: Any, pair: DuplicatePair, keep: int, people: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        sides = [pk for pk in (pair.first_household_id, pair.second_household_id) if pk]
+        self.fields["keep"].choices = [(pk, str(pk)) for pk in sides]
+        self.fields["keep"].initial = keep
+        other = next((pk for pk in sides if pk != keep), 0)
+        suggested = detection.likely_same(keep, other) if keep and other else {}
+        relations = [(v, label) for v, label in rc.Relation.choices if v != rc.Relation.HEAD]
+        self.people = people
+        # A relation carries over only when the same person heads both households; otherwise
+        # the reviewer names each mover's relation to the kept head.
+        head = next((p.pk for p in people if p.relation == rc.Relation.HEAD), None)
+        kept_head = Person.objects.filter(household_id=keep, relation=rc.Relation.HEAD).first()
+        same_head = (
+            head is not None and kept_head is not None and suggested.get(head) == kept_head.pk
+        )
+        for person in people:
+            self.fields[f"member_{person.pk}"] = forms.ChoiceField(
+                label=_("处理"),
+                choices=[
+                    (services.MOVE, _("迁入保留户")),
+                    (services.DROP, _("删除（与保留户成员重复）")),
+                ],
+                initial=services.DROP if person.pk in suggested else services.MOVE,
+            )
+            self.fields[f"relation_{person.pk}"] = forms.ChoiceField(
+                label=_("迁入后与户主的关系"),
+                choices=[("", "—"), *relations],
+                required=False,
+                initial=person.relation if same_head and person.pk != head else "",
+            )
+        self.suggested = suggested
+
+    def choices(self) -> tuple[dict[int, str], dict[int, str]]:
+        """(member → move or drop, member → relation) for `merge_household_pair`."""
+        data = self.cleaned_data
+        members = {p.pk: data[f"member_{p.pk}"] for p in self.people}
+        relations = {
+            p.pk: data[f"relation_{p.pk}"]
+            for p in self.people
+            if members[p.pk] == services.MOVE and data[f"relation_{p.pk}"]
+        }
+        return members, relations
 
 
 class ConfirmForm(forms.Form):
@@ -215,45 +275,144 @@ def _households(user: Any, shown: dict[str, Any]) -> list[tuple[int, str]]:
     return list(visible.order_by("pk").values_list("pk", "number"))
 
 
+def _household_ids(pair: DuplicatePair) -> list[int]:
+    return [pk for pk in (pair.first_household_id, pair.second_household_id) if pk]
+
+
+def _keep(request: HttpRequest, pair: DuplicatePair) -> int:
+    """The household to keep: the reviewer's choice (?keep= on the page's links, the form's
+    hidden field on a post), else the one not deregistered, else the first (the older)."""
+    ids = _household_ids(pair)
+    raw = (request.POST if request.method == "POST" else request.GET).get("keep", "")
+    if raw.isascii() and raw.isdigit() and int(raw) in ids:
+        return int(raw)
+    statuses = dict(Household.objects.filter(pk__in=ids).values_list("pk", "status"))
+    live = [pk for pk in ids if statuses.get(pk) != rc.Status.DEREGISTERED]
+    return (live or ids or [0])[0]
+
+
+def _member_row(side: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": side.get("name", ""),
+        "relation": _side_label(side, "relation", rc.Relation),
+        "birth_date": side.get("birth_date", ""),
+        "id_number": side.get("id_number", ""),
+    }
+
+
+def _member_sides(pair: DuplicatePair, shown: dict[str, Any], keep: int) -> list[dict[str, Any]]:
+    """Both households' members side by side (masked): as they were before a merge, else now."""
+    stored = (pair.shown or {}).get("members")
+    now = {} if stored else detection.shown_members(_household_ids(pair))
+    merge = (pair.shown or {}).get("merge", {})
+    sides = []
+    for key, label, pk in (
+        ("first", gettext("户一"), pair.first_household_id),
+        ("second", gettext("户二"), pair.second_household_id),
+    ):
+        rows = stored.get(key, []) if stored else now.get(pk, [])
+        role = ""
+        if merge:
+            kept = merge.get("kept_household") == pk
+            role = gettext("保留") if kept else gettext("已合并销号")
+        elif pair.status == PairStatus.OPEN and keep:
+            role = gettext("保留") if pk == keep else gettext("合并后销号")
+        sides.append({
+            "key": key, "label": label, "role": role,
+            "number": shown.get(key, {}).get("household_number", ""),
+            "rows": [_member_row(row) for row in rows],
+        })  # fmt: skip
+    return sides
+
+
+def _match(side: dict[str, Any] | None) -> str:
+    if not side:
+        return ""
+    return gettext("{name}（{relation}）").format(
+        name=side.get("name", ""), relation=_side_label(side, "relation", rc.Relation)
+    )
+
+
+def _merge_rows(form: HouseholdMergeForm, keep: int) -> list[dict[str, Any]]:
+    """One card per member of the household to be closed: who, the likely duplicate among the
+    kept members, the choice and the relation."""
+    ids = [p.pk for p in form.people] + list(form.suggested.values())
+    masked = detection.shown_persons(ids)
+    return [
+        {
+            "pk": person.pk,
+            "member": _member_row(masked.get(person.pk, {})),
+            "match": _match(masked.get(form.suggested.get(person.pk, 0))),
+            "action": form[f"member_{person.pk}"],
+            "relation": form[f"relation_{person.pk}"],
+        }
+        for person in form.people
+    ]
+
+
+def _household_merge_form(
+    request: HttpRequest, pair: DuplicatePair, keep: int
+) -> HouseholdMergeForm:
+    other = next((pk for pk in _household_ids(pair) if pk != keep), None)
+    people = list(Person.objects.filter(household_id=other).order_by("pk")) if other else []
+    data = request.POST if request.POST.get("action") == "merge-households" else None
+    return HouseholdMergeForm(data, pair=pair, keep=keep, people=people)
+
+
+def _decide(pair: DuplicatePair, action: str, form: forms.Form, user: Any) -> None:
+    data = form.cleaned_data
+    if action == "dismiss":
+        services.dismiss_pair(pair, reason=data["reason"], acting_user=user)
+    elif action == "confirm":
+        services.confirm_pair(pair, note=data["reason"], acting_user=user)
+    elif action == "merge-households":
+        assert isinstance(form, HouseholdMergeForm)
+        members, relations = form.choices()
+        keep = Household.objects.get(pk=data["keep"])
+        services.merge_household_pair(
+            pair, keep=keep, members=members, relations=relations, note=data["note"],
+            acting_user=user,
+        )  # fmt: skip
+    else:
+        keep = pair.first_person if data["keep"] == str(pair.first_person_id) else None
+        keep = keep or pair.second_person
+        services.merge_pair(pair, keep=keep, note=data["note"], acting_user=user)
+
+
 @never_cache
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pair = get_object_or_404(
         DuplicatePair.objects.visible_to(request.user).select_related("decided_by"), pk=pk
     )
+    household_pair = pair.kind == PairKind.HOUSEHOLD
+    keep = _keep(request, pair) if household_pair else 0
     forms_: dict[str, forms.Form] = {
         "dismiss": DismissForm(),
         "merge": MergeForm(pair=pair),
         "confirm": ConfirmForm(),
     }
+    if household_pair and pair.status == PairStatus.OPEN:
+        forms_["merge-households"] = _household_merge_form(request, pair, keep)
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action", "")
         if action not in forms_:
             raise PermissionDenied
-        form = forms_[action] = (
-            MergeForm(request.POST, pair=pair)
-            if action == "merge"
-            else {"dismiss": DismissForm, "confirm": ConfirmForm}[action](request.POST)
-        )
+        if action == "merge":
+            forms_[action] = MergeForm(request.POST, pair=pair)
+        elif action != "merge-households":
+            forms_[action] = {"dismiss": DismissForm, "confirm": ConfirmForm}[action](request.POST)
+        form = forms_[action]
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                if action == "dismiss":
-                    services.dismiss_pair(pair, reason=data["reason"], acting_user=request.user)
-                elif action == "confirm":
-                    services.confirm_pair(pair, note=data["reason"], acting_user=request.user)
-                else:
-                    keep = pair.first_person if data["keep"] == str(pair.first_person_id) else None
-                    keep = keep or pair.second_person
-                    services.merge_pair(
-                        pair, keep=keep, note=data["note"], acting_user=request.user
-                    )
+                _decide(pair, action, form, request.user)
                 return redirect("comparison-duplicate", pair.pk)
             except ValidationError as error:
                 for message in error.messages:
                     form.add_error(None, message)
     shown = detection.current_shown(pair)
     differing = shown.get("differing") or []
+    merge_form = forms_.get("merge-households")
     return render(
         request,
         "comparison/duplicate_detail.html",
@@ -264,5 +423,39 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "differing": "、".join(str(p) for p in differing),
             "forms": forms_,
             "can_decide": services.can_decide(pair, request.user),
+            "member_sides": _member_sides(pair, shown, keep) if household_pair else [],
+            "keep": keep,
+            "keep_choices": [
+                (side["household"], label, side.get("household_number", ""))
+                for label, side in (
+                    (gettext("户一"), shown.get("first") or {}),
+                    (gettext("户二"), shown.get("second") or {}),
+                )
+                if side.get("household")
+            ],
+            "merge_form": merge_form,
+            "merge_rows": _merge_rows(merge_form, keep) if merge_form else [],
+            "merge_summary": _merge_summary(pair),
         },
+    )
+
+
+def _merge_summary(pair: DuplicatePair) -> str:
+    """What a household merge did, for the decision box."""
+    merge = (pair.shown or {}).get("merge")
+    if not merge:
+        return ""
+    numbers = dict(
+        Household.objects.filter(
+            pk__in=[merge["kept_household"], merge["closed_household"]]
+        ).values_list("pk", "number")
+    )
+    return gettext(
+        "保留户 {kept}；户 {closed} 迁入 {moved} 人、删除重复成员 {dropped} 人后销号"
+        "（删除前的信息见审计日志）"
+    ).format(
+        kept=numbers.get(merge["kept_household"], merge["kept_household"]),
+        closed=numbers.get(merge["closed_household"], merge["closed_household"]),
+        moved=len(merge["moved"]),
+        dropped=len(merge["dropped"]),
     )
