@@ -27,7 +27,8 @@ from .models import Household, Person, StatusChange
 def _locked_households(ids: Iterable[int]) -> dict[int, Household]:
     """The households under row locks, taken in key order (two moves between the same two
     households in opposite directions wait for each other instead of deadlocking)."""
-    return {h.pk: h for h in Household.objects.select_for_update().filter(pk__in=set(ids))}
+    locked = Household.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")
+    return {h.pk: h for h in locked}
 
 
 @transaction.atomic
@@ -52,6 +53,10 @@ def move_person(
     services.ensure_can_edit(acting_user, to)
     households = _locked_households([source.pk, to.pk])
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.household_id not in households:  # moved by someone else in between
+        raise ValidationError(
+            _("该成员已不在户 {number} 中，请刷新后重试").format(number=source.number)
+        )
     source, to = households[person.household_id], households[to.pk]
     if source.pk == to.pk:
         raise ValidationError(
