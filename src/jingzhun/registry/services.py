@@ -26,6 +26,8 @@ from .models import Helper, Household, Income, Measure, Person, PersonNameKey, S
 
 # Changed only by a procedure's final step (procedures.services → change_status), never by an
 # edit: a household enters, leaves or returns to the registry through review and public notice.
+# The one other path: a household emptied by a reviewed duplicates merge is closed (销号) by
+# moves.close_household, through change_status, with its dated history entry.
 PROCEDURE_FIELDS = ("status", "exit_year")
 
 
