@@ -220,3 +220,59 @@ def test_a_confirmed_exclusion_starts_the_deregistration_citing_the_task(
     )
     with pytest.raises(ValidationError):
         verification.start_deregistration(deceased, acting_user=cadre)
+
+
+def test_a_county_omission_is_handed_down_to_a_village_and_then_checked_there(
+    county, clerk, cadre, township, village, other_village, client
+):
+    """转派: the dibao list was loaded for the county, its omission found at the county; the
+    county sends it to a village, whose cadre then sees and checks it. Audited with both areas."""
+    run(clerk)
+    task = task_of("dibao_not_registered")
+    county_code = task.area_code
+    assert county_code == village.parent.parent.code
+    assert not VerificationTask.objects.visible_to(cadre).filter(pk=task.pk).exists()
+    choices = [v.code for v in verification.villages_below(task, clerk)]
+    assert choices == [village.code, other_village.code]
+    # A township does not see the county's task; a code that is not one of its villages is
+    # named in the refusal.
+    assert verification.villages_below(task, township) == []
+    with pytest.raises(PermissionDenied):
+        verification.hand_down(task, village_code=village.code, acting_user=township)
+    with pytest.raises(ValidationError, match=village.parent.code):
+        verification.hand_down(task, village_code=village.parent.code, acting_user=clerk)
+
+    client.force_login(clerk)
+    page = client.get(reverse("comparison-task", args=[task.pk])).content.decode()
+    assert 'id="hand-down-form"' in page and other_village.code in page
+    response = client.post(
+        reverse("comparison-task", args=[task.pk]),
+        {"action": "hand_down", "village": village.code},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.area_code == task.finding.area_code == village.code
+    entry = AuditEntry.objects.filter(object_id=str(task.pk)).latest("pk")
+    assert entry.changes == {"area_code": [county_code, village.code]}
+    assert VerificationTask.objects.visible_to(cadre).filter(pk=task.pk).exists()
+    # At a village now: no further hand-down, and the village checks it as any other task.
+    assert verification.villages_below(task, clerk) == []
+    with pytest.raises(ValidationError):
+        verification.hand_down(task, village_code=village.code, acting_user=clerk)
+    verification.record_check(
+        task, result="confirmed", note="入户核实，确未识别", checked_on=TODAY, acting_user=cadre
+    )
+
+
+def test_a_task_is_not_handed_down_once_checked_nor_by_a_village(county, clerk, cadre, village):
+    run(clerk)
+    task = task_of("dibao_not_registered")
+    with pytest.raises(PermissionDenied):  # the county's task is outside the village's scope
+        verification.hand_down(task, village_code=village.code, acting_user=cadre)
+    verification.record_check(
+        task, result="not_confirmed", note="查无此人", checked_on=TODAY, acting_user=clerk
+    )
+    with pytest.raises(ValidationError, match="尚未核查"):
+        verification.hand_down(task, village_code=village.code, acting_user=clerk)
+    task.refresh_from_db()
+    assert task.area_code == village.parent.parent.code

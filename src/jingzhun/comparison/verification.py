@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhun import areacodes
+from jingzhun.areas.models import Area
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.procedures import services as procedures
@@ -192,6 +194,56 @@ def close_confirmed(task: VerificationTask, *, note: str, acting_user: Any) -> V
         {"closed_note": [None, task.closed_note]},
         _("处理：{sentence}（{note}）").format(
             sentence=task.finding.sentence, note=task.closed_note
+        ),
+    )
+    return task
+
+
+def villages_below(task: VerificationTask, user: Any) -> list[Area]:
+    """The villages a task not yet checked may be handed down to: those under its area (a
+    county or township: a list loaded without villages) within the user's scope; none for a
+    task already at a village."""
+    if areacodes.level_of(task.area_code) == "village":
+        return []
+    scope = user.scope_prefix() if user is not None else None
+    if scope is None or not task.area_code.startswith(scope):
+        return []
+    villages = Area.objects.filter(
+        level="village", code__startswith=areacodes.prefix(task.area_code)
+    ).filter(code__startswith=scope)
+    return list(villages.order_by("code"))
+
+
+@transaction.atomic
+def hand_down(task: VerificationTask, *, village_code: str, acting_user: Any) -> VerificationTask:
+    """转派: a task found at a county or township (an omission on a list without villages) is
+    sent to one of its villages to check on site; the task and its finding are then the
+    village's (its list, its report row). Only before the check; audited with both areas."""
+    _check_scope(task, acting_user)
+    task = (
+        VerificationTask.objects.select_for_update(of=("self",))
+        .select_related("finding")
+        .get(pk=task.pk)
+    )
+    if task.status != TaskStatus.ASSIGNED:
+        raise ValidationError(_("只有尚未核查的任务才能转派"))
+    if village_code not in {v.code for v in villages_below(task, acting_user)}:
+        raise ValidationError(
+            {"village": [_("请选择本任务所在区划下、您管辖范围内的村：{code} 不可选").format(
+                code=village_code)]}
+        )  # fmt: skip
+    before = task.area_code
+    task.area_code = village_code
+    task.save(update_fields=["area_code", "updated"])
+    Finding.objects.filter(pk=task.finding_id).update(
+        area_code=village_code, updated=timezone.now()
+    )
+    _audit(
+        task,
+        acting_user,
+        {"area_code": [before, village_code]},
+        _("转派核查任务到村 {village}：{sentence}").format(
+            village=village_code, sentence=task.finding.sentence
         ),
     )
     return task

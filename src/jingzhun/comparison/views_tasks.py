@@ -73,6 +73,14 @@ class EntryForm(forms.Form):
     main_cause = forms.ChoiceField(label=_("主要致贫原因"), choices=Cause.choices)
 
 
+class HandDownForm(forms.Form):
+    village = forms.ChoiceField(label=_("转派到村"))
+
+    def __init__(self, *args: object, villages: list = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [(v.code, f"{v.name}（{v.code}）") for v in villages]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("填好的核查任务表（.xlsx）"),
@@ -194,14 +202,20 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    villages = (
+        verification.villages_below(task, request.user)
+        if task.status == TaskStatus.ASSIGNED and request.user.can_edit()
+        else []
+    )
     forms_ = {
         "check": CheckForm(initial={"checked_on": timezone.localdate()}),
         "review": ReviewForm(),
         "close": CloseForm(),
         "entry": EntryForm(),
+        "hand_down": HandDownForm(villages=villages),
     }
     if request.method == "POST":
-        done = _post(request, task, forms_)
+        done = _post(request, task, forms_, villages)
         if done:
             return redirect("comparison-task", task.pk)
     finding = task.finding
@@ -220,6 +234,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": task.is_open and task.due < timezone.localdate(),
             "forms": forms_,
             "can_edit": request.user.can_edit(),
+            "may_hand_down": bool(villages),
         },
     )
 
@@ -233,7 +248,7 @@ SIMPLE_ACTIONS = {
 }
 
 
-def _post(request: HttpRequest, task: VerificationTask, forms_: dict) -> bool:
+def _post(request: HttpRequest, task: VerificationTask, forms_: dict, villages: list) -> bool:
     """Run the posted action; True when done (the page redirects), else the errors are on its
     form."""
     action = request.POST.get("action")
@@ -245,11 +260,13 @@ def _post(request: HttpRequest, task: VerificationTask, forms_: dict) -> bool:
             return False
         return True
     form_class = {
-        "check": CheckForm, "review": ReviewForm, "close": CloseForm, "entry": EntryForm
+        "check": CheckForm, "review": ReviewForm, "close": CloseForm, "entry": EntryForm,
+        "hand_down": HandDownForm,
     }.get(action)  # fmt: skip
     if form_class is None:
         raise PermissionDenied
-    form = forms_[action] = form_class(request.POST)
+    extra = {"villages": villages} if action == "hand_down" else {}
+    form = forms_[action] = form_class(request.POST, **extra)
     if not form.is_valid():
         return False
     data = form.cleaned_data
@@ -262,6 +279,8 @@ def _post(request: HttpRequest, task: VerificationTask, forms_: dict) -> bool:
             )
         elif action == "entry":
             actions.start_entry(task, acting_user=request.user, **data)
+        elif action == "hand_down":
+            verification.hand_down(task, village_code=data["village"], acting_user=request.user)
         else:
             verification.close_confirmed(task, note=data["closed_note"], acting_user=request.user)
     except (ValidationError, PermissionDenied) as error:
