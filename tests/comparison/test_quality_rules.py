@@ -213,3 +213,96 @@ def test_duckdb_finds_what_the_database_finds(make):
     on_db = evaluate("quality-2016", year=YEAR)
     assert len({f.rule.id for f in on_db}) >= 10
     assert shown(evaluate("quality-2016", year=YEAR, engine="duckdb")) == shown(on_db)
+
+
+def test_a_secondary_cause_that_repeats_the_main_one(make):
+    make("hit", [HEAD], main_cause="illness", other_causes="capital,illness")
+    make("near", [HEAD], main_cause="illness", other_causes="capital,skills")
+    make("none", [HEAD], main_cause="illness", other_causes="")
+    make("spaced", [HEAD], main_cause="labour", other_causes="capital, labour")  # spaces ignored
+    # A whole code, never a part of one: "island" does not list "land".
+    make("edge", [HEAD], main_cause="land", other_causes="island,water")
+    assert found("secondary_cause_same_as_main", make) == {"hit", "spaced"}
+    (finding, _) = evaluate("quality-2016", year=YEAR, only=("secondary_cause_same_as_main",))
+    assert finding.sentence == "户主 张* 户主要致贫原因为因病，其他致贫原因中又填报了该项"
+    assert finding.sentence_en == (
+        "Household of 张*: main cause Illness, listed again among the secondary causes"
+    )
+
+
+def test_an_ordinary_household_with_a_dibao_member(make):
+    make("hit", [HEAD, {"dibao": True}], kind="ordinary")
+    make("near", [HEAD, {}], kind="ordinary")
+    make("dibao", [HEAD, {"dibao": True}], kind="dibao")  # the household is a dibao one
+    make("edge", [HEAD, {"destitute": True}], kind="ordinary")  # destitute is not dibao
+    assert found("ordinary_household_with_dibao_member", make) == {"hit"}
+    (finding,) = evaluate("quality-2016", year=YEAR, only=("ordinary_household_with_dibao_member",))
+    assert finding.sentence == "户主 张* 户属性为一般贫困户，2 名成员中有 1 名标注享受低保"
+
+
+def test_a_healthy_member_of_working_age_without_labour(make):
+    make("h", [
+        {**HEAD, "tag": "head"},
+        {"birth_date": born(16), "labour": "none", "tag": "sixteen"},
+        {"birth_date": born(65), "labour": "lost", "tag": "sixty_five"},
+        {"birth_date": born(15), "labour": "none", "tag": "fifteen"},
+        {"birth_date": born(66), "labour": "lost", "tag": "sixty_six"},
+        {"birth_date": born(30), "labour": "partial", "tag": "partial"},
+        {"birth_date": born(30), "labour": "lost", "health": "chronic", "tag": "ill"},
+        {"birth_date": born(18), "labour": "none", "schooling": "college", "tag": "student"},
+    ])  # fmt: skip
+    assert found("healthy_working_age_without_labour", make, by="p") == {"sixteen", "sixty_five"}
+    sentences = {
+        f.sentence
+        for f in evaluate("quality-2016", year=YEAR, only=("healthy_working_age_without_labour",))
+    }
+    assert sentences == {
+        "成员 张* 16 岁，健康，劳动技能登记为无劳动力",
+        "成员 张* 65 岁，健康，劳动技能登记为丧失劳动力",
+    }
+    # Ages are the compared year's, not today's: a year later the 65-year-old is 66 and the
+    # 15-year-old 16.
+    later = evaluate("quality-2016", year=YEAR + 1, only=("healthy_working_age_without_labour",))
+    assert {make.tags[("p", f.person_id)] for f in later} == {"sixteen", "fifteen"}
+
+
+def test_an_age_that_contradicts_the_school_stage(make):
+    make("h", [
+        {**HEAD, "tag": "head"},
+        {"birth_date": born(14), "schooling": "senior", "tag": "young_senior"},
+        {"birth_date": born(15), "schooling": "senior", "tag": "senior_at_15"},
+        {"birth_date": born(14), "schooling": "junior", "tag": "junior_at_14"},
+        {"birth_date": born(20), "schooling": "primary", "tag": "old_primary"},
+        {"birth_date": born(19), "schooling": "primary", "tag": "primary_at_19"},
+        {"birth_date": born(25), "schooling": "preschool", "tag": "old_preschool"},
+        {"birth_date": born(20), "schooling": "junior", "tag": "junior_at_20"},
+    ])  # fmt: skip
+    assert found("young_in_senior_school", make, by="p") == {"young_senior"}
+    assert found("old_in_primary_school", make, by="p") == {"old_primary", "old_preschool"}
+    sentences = {
+        f.sentence for f in evaluate("quality-2016", year=YEAR, only=("old_in_primary_school",))
+    }
+    assert sentences == {"成员 张* 20 岁，在校生状况为小学", "成员 张* 25 岁，在校生状况为学前教育"}
+
+
+def test_key_fields_left_empty(make):
+    make("h", [
+        {**HEAD, "tag": "head"},
+        {"health": "", "tag": "no_health"},
+        {"birth_date": born(16), "labour": "", "tag": "labour_16"},
+        {"birth_date": born(65), "labour": "", "tag": "labour_65"},
+        {"birth_date": born(15), "labour": "", "tag": "labour_15"},
+        {"birth_date": born(66), "labour": "", "tag": "labour_66"},
+        {"birth_date": born(6), "schooling": "", "tag": "school_6"},
+        {"birth_date": born(23), "schooling": "", "tag": "school_23"},
+        {"birth_date": born(5), "schooling": "", "tag": "school_5"},
+        {"birth_date": born(24), "schooling": "", "tag": "school_24"},
+    ])  # fmt: skip
+    make("no_cause", [HEAD], main_cause="")
+    make("cause", [HEAD], main_cause="land")
+    assert found("health_missing", make, by="p") == {"no_health"}
+    assert found("labour_missing", make, by="p") == {"labour_16", "labour_65"}
+    assert found("schooling_missing", make, by="p") == {"school_6", "school_23"}
+    assert found("main_cause_missing", make) == {"no_cause"}
+    sentences = {f.sentence for f in evaluate("quality-2016", year=YEAR, only=("labour_missing",))}
+    assert sentences == {"成员 张* 16 岁，劳动技能为空", "成员 张* 65 岁，劳动技能为空"}
