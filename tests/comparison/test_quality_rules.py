@@ -206,12 +206,26 @@ def test_duckdb_finds_what_the_database_finds(make):
     ], main_cause="schooling", kind="destitute")  # fmt: skip
     negative = make("h3", [HEAD], main_cause="disability")
     IncomeFactory(household=negative, year=YEAR, operating_expenses=Decimal("30000"))
+    # The new columns reach the snapshot: other_causes, the income items, empty codes.
+    home = make("h4", [
+        {**HEAD, "health": "", "dibao": True},
+        {"birth_date": born(20), "schooling": "primary", "labour": "none"},
+        {"birth_date": born(30), "labour": ""},
+    ], main_cause="labour", other_causes="capital,labour")  # fmt: skip
+    IncomeFactory(household=home, year=YEAR, wage_income=0, operating_expenses=0,
+                  dibao_income=Decimal("600"), destitute_income=Decimal("300"))  # fmt: skip
 
     def shown(findings: list) -> list[tuple]:
         return [(f.rule.id, f.household_id, f.person_id, f.sentence) for f in findings]
 
     on_db = evaluate("quality-2016", year=YEAR)
-    assert len({f.rule.id for f in on_db}) >= 10
+    assert len({f.rule.id for f in on_db}) >= 20
+    assert {
+        "secondary_cause_same_as_main", "health_missing", "labour_missing",
+        "old_in_primary_school", "ordinary_household_with_dibao_member",
+        "operating_income_without_expenses", "dibao_and_destitute_income",
+        "ordinary_household_with_assistance_income",
+    } <= {f.rule.id for f in on_db}  # fmt: skip
     assert shown(evaluate("quality-2016", year=YEAR, engine="duckdb")) == shown(on_db)
 
 
