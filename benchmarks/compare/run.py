@@ -51,6 +51,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--fuzzy", type=int, default=0, help="also link N unkeyed rows fuzzily (splink, DuckDB)"
     )
+    parser.add_argument(
+        "--tokens", type=int, default=0, help="also link N tokenised rows (HMAC tokens only)"
+    )
     parser.add_argument("--regenerate", action="store_true", help="draw the department lists again")
     return parser.parse_args()
 
@@ -87,7 +90,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from benchmarks.compare import baselines, fuzzy, generate  # noqa: E402
+from benchmarks.compare import baselines, fuzzy, generate, tokens  # noqa: E402
 from jingzhun.comparison import findings, runs, snapshots  # noqa: E402
 from jingzhun.comparison.models import (  # noqa: E402
     ComparisonRun,
@@ -306,6 +309,13 @@ def main() -> None:
         figures["fuzzy"] = fuzzy.link(dataset_id, registered)
         print(f"fuzzy linkage {json.dumps(figures['fuzzy'])}", flush=True)
 
+    if args.tokens:
+        dataset_id, registered = tokens.tokenised_dataset(args.tokens)
+        figures["tokens"] = tokens.link(dataset_id, registered)
+        print(f"token linkage {json.dumps(figures['tokens'])}", flush=True)
+        assert figures["tokens"]["links_to_their_person"] == registered, "token links wrong"
+        assert figures["tokens"]["links_of_strangers"] == 0, "a stranger was linked"
+
     record = {
         "benchmark": "compare",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -322,6 +332,7 @@ def main() -> None:
         "findings": len(found_all),
         "rules_not_in_baselines": missing,
         "fuzzy_rows": args.fuzzy,
+        "token_rows": args.tokens,
         "built": built,
         "figures": figures,
     }

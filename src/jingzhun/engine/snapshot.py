@@ -81,16 +81,29 @@ def write_table(table: ir.Table, target: Path, backend: BaseBackend | None = Non
     schema = table.schema().to_pyarrow()
     partial = target.with_name(f".{target.name}.partial")
     count = 0
-    if backend is not None and backend.name == "postgres":
-        batches: Iterable[pa.RecordBatch] = copy_batches(backend, table, schema)
-    else:
-        batches = table.to_pyarrow_batches(chunk_size=BATCH_ROWS)
+    batches = arrow_batches(table, backend)
     with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
         for batch in batches:
             writer.write_batch(batch.cast(schema) if batch.schema != schema else batch)
             count += batch.num_rows
     partial.replace(target)
     return count
+
+
+def arrow_batches(table: ir.Table, backend: BaseBackend | None = None) -> Iterable[pa.RecordBatch]:
+    """The rows of `table` as Arrow record batches: from PostgreSQL by `COPY … TO STDOUT`
+    (`copy_batches`), from any other backend by Ibis's batches."""
+    backend = backend or table._find_backend()
+    if backend.name == "postgres":
+        return copy_batches(backend, table, table.schema().to_pyarrow())
+    return table.to_pyarrow_batches(chunk_size=BATCH_ROWS)
+
+
+def read_arrow(table: ir.Table) -> pa.Table:
+    """All rows of `table` as one Arrow table with its schema (`arrow_batches`)."""
+    schema = table.schema().to_pyarrow()
+    batches = [b.cast(schema) if b.schema != schema else b for b in arrow_batches(table)]
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 class _CopyStream(io.RawIOBase):
