@@ -41,6 +41,21 @@ def test_a_second_run_reuses_the_registry_and_the_lists(county, folder):
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
 
 
+def test_files_written_with_other_columns_are_written_again(county, folder, monkeypatch):
+    """After an upgrade that reads a new column, the kept files (written without it) are not
+    read: the registry's snapshot and every list's file are written again."""
+    first = read()
+    wider = {name: {**columns, "new_column": "string"} for name, columns in
+             snapshots.COMPARISON_TABLES.items()}  # fmt: skip
+    monkeypatch.setattr(snapshots, "COMPARISON_TABLES", wider)
+    again = read()
+    assert again["registry"] == "written"
+    assert again["datasets_written"] == len(first["files"]["comparison_datasetrow"])
+    assert set(again["files"]["comparison_datasetrow"]).isdisjoint(
+        first["files"]["comparison_datasetrow"]
+    )
+
+
 def test_a_changed_registry_is_written_again_and_its_findings_are_current(county, folder):
     people, _ = county
     before = evaluate("national-2016", year=2019, engine="duckdb")

@@ -9,8 +9,8 @@ snapshot folder (JINGZHUN_SNAPSHOT_DIR, else the data folder):
   columns of `engine.comparison.COMPARISON_TABLES`) as a shared snapshot (`engine.snapshot`
   publish / current / reusable), reused while the registry's state
   (`engine.django.registry_state`: per table its row count and newest change) is the one
-  recorded before it was written and it covers the run's area; otherwise written anew (for the
-  run's area) and published;
+  recorded before it was written, it covers the run's area and it has the columns this
+  version reads (`layout`); otherwise written anew (for the run's area) and published;
 - `datasets/`: one file per department dataset: a loaded dataset's rows never change (a newer
   file of a list is a new dataset), so each file is written once, at the first run that reads
   the dataset, and named by the dataset's id, load time and checksum.
@@ -26,6 +26,8 @@ that began before it was superseded may still be reading it).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -37,7 +39,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from jingzhun.engine import snapshot
-from jingzhun.engine.comparison import comparison_scope, comparison_tables
+from jingzhun.engine.comparison import COMPARISON_TABLES, comparison_scope, comparison_tables
 from jingzhun.engine.django import app_backend, app_vendor, registry_state
 
 from .models import Dataset
@@ -46,6 +48,13 @@ REGISTRY = ("registry_household", "registry_person", "registry_income")
 PER_RUN = ("comparison_dataset", "comparison_rowlink")
 ROWS = "comparison_datasetrow"
 KEEP_SUPERSEDED = 24 * 3600  # seconds a superseded dataset's file is kept
+
+
+def layout(names: Iterable[str]) -> str:
+    """A fingerprint of the columns and types the comparison reads of `names`: a kept file
+    written by an earlier version (before a column was added) is never read as current."""
+    columns = {name: COMPARISON_TABLES[name] for name in sorted(names)}
+    return hashlib.sha256(json.dumps(columns, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def root() -> Path:
@@ -100,7 +109,8 @@ def _registry(scoped: dict[str, Any], prefix: str) -> tuple[Path, bool]:
     """The shared registry snapshot's directory, and whether it was reused (else written now
     for `prefix` and published)."""
     shared_root = root() / "registry"
-    state = registry_state()  # read BEFORE the tables: a change meanwhile makes it stale
+    # Read BEFORE the tables (a change meanwhile makes it stale), with the columns written.
+    state = {**registry_state(), "layout": layout(REGISTRY)}
     shared = snapshot.current(shared_root)
     if shared is not None and snapshot.reusable(shared, state, prefix):
         return shared, True
@@ -179,4 +189,5 @@ def _datasets_folder() -> Path:
 
 
 def _file_name(pk: int, loaded: Any, checksum: str) -> str:
-    return f"{pk}-{loaded.strftime('%Y%m%dT%H%M%S%f')}-{checksum[:16]}.parquet"
+    stamp = loaded.strftime("%Y%m%dT%H%M%S%f")
+    return f"{pk}-{stamp}-{checksum[:16]}-{layout([ROWS])}.parquet"
