@@ -108,7 +108,12 @@ def office_cases(user: User) -> dict[str, str]:
 
 def comparison_cases() -> dict[str, str]:
     """The 数据比对 pages (issue #12), over what the demo loaded and its first run."""
-    from jingzhun.comparison.models import ComparisonRun, Dataset, VerificationTask
+    from jingzhun.comparison.models import (
+        ComparisonRun,
+        Dataset,
+        DuplicatePair,
+        VerificationTask,
+    )
 
     cases = {
         "page: comparison findings": "/comparison/",
@@ -130,6 +135,21 @@ def comparison_cases() -> dict[str, str]:
     task = VerificationTask.objects.order_by("pk").first()
     if task is not None:
         cases["page: verification task"] = f"/comparison/tasks/{task.pk}/"
+        rule, area = task.finding.rule, task.area_code[:9]
+        cases["page: verification tasks of a rule and township"] = (
+            f"/comparison/tasks/?status=all&rule={rule}&area={area}"
+        )
+    if run is not None:
+        cases["page: comparison report of a year"] = f"/comparison/reports/?year={run.year}"
+    # A task found at the county (an omission on a list without villages): its hand-down form
+    # lists the county's villages.
+    county_task = VerificationTask.objects.filter(area_code__endswith="000000").first()
+    if county_task is not None:
+        cases["page: county-level task (hand down)"] = f"/comparison/tasks/{county_task.pk}/"
+    cases["page: duplicates"] = "/comparison/duplicates/"
+    pair = DuplicatePair.objects.filter(kind="household").order_by("pk").first()
+    if pair is not None:
+        cases["page: household duplicate pair"] = f"/comparison/duplicates/{pair.pk}/"
     return cases
 
 
