@@ -154,14 +154,21 @@ def test_a_county_user_starts_a_detection_a_village_user_may_not(client, village
     assert 'id="find-duplicates"' in client.get(reverse("comparison-duplicates")).content.decode()
     page = client.post(reverse("comparison-duplicates-find"), follow=True).content.decode()
 
-    # The request only starts it (a province takes minutes): the task worker detects.
+    # The request only starts it (a province takes minutes): the task worker detects. Until
+    # it has, the page says a detection is under way (also to a village user of the county)
+    # and the button waits.
     assert "已在后台开始查找疑似重复" in page and not DuplicatePair.objects.exists()
     assert 'id="last-found"' not in page
+    assert 'id="detection-pending"' in page and "disabled>" in page
+    login(client, UserFactory(role="village_operator", area=village))
+    assert 'id="detection-pending"' in client.get(reverse("comparison-duplicates")).content.decode()
+    login(client, county_admin)
     task_worker().run()
     assert DuplicatePair.objects.count() == 1
     entry = AuditEntry.objects.get(model="comparison.duplicatepair", action="create")
     assert entry.actor == county_admin
-    assert 'id="last-found"' in client.get(reverse("comparison-duplicates")).content.decode()
+    page = client.get(reverse("comparison-duplicates")).content.decode()
+    assert 'id="last-found"' in page and 'id="detection-pending"' not in page
 
 
 def test_the_export_is_masked_and_audited(client, county_admin, pairs):

@@ -4,10 +4,11 @@ province, too long for a request)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from .duplicates import detection
 from .models import ComparisonRun
@@ -59,3 +60,25 @@ def start_duplicate_detection(*, prefix: str, acting_user: Any) -> None:
     transaction commits)."""
     user_id = getattr(acting_user, "pk", None)
     transaction.on_commit(lambda: find_duplicates.enqueue(prefix, user_id))
+
+
+def pending_detection(prefix: str) -> datetime.datetime | None:
+    """When the earliest detection of duplicates that covers the area `prefix`, or lies inside
+    it, was asked for and has not finished (queued or running on the task worker); None when
+    there is none. The worker's own queue is the record: nothing else to keep in step."""
+    from django_tasks_db.models import DBTaskResult
+
+    pending = DBTaskResult.objects.filter(
+        task_path=find_duplicates.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).values_list("enqueued_at", "args_kwargs")
+    asked = [
+        enqueued
+        for enqueued, arguments in pending
+        if _overlaps(str((arguments.get("args") or [""])[0]), prefix)
+    ]
+    return min(asked, default=None)
+
+
+def _overlaps(detected: str, prefix: str) -> bool:
+    return prefix.startswith(detected) or detected.startswith(prefix)

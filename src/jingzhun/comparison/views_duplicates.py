@@ -34,7 +34,7 @@ from jingzhun.workbook.safe import append_row
 from .choices import PairKind, PairStatus
 from .duplicates import detection, services
 from .models import DuplicatePair
-from .tasks import start_duplicate_detection
+from .tasks import pending_detection, start_duplicate_detection
 from .views_findings import EXPORT_MAX, audited_xlsx
 
 PER_PAGE = 50
@@ -186,6 +186,8 @@ def pair_list(request: HttpRequest) -> HttpResponse:
             "last_found": DuplicatePair.objects.visible_to(request.user).aggregate(
                 last=Max("last_found")
             )["last"],
+            # A detection asked for and not finished yet (queued or running).
+            "pending_since": pending_detection(request.user.scope_prefix() or ""),
             "days": detection.window_days(),
         },
     )
