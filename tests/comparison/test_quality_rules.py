@@ -299,6 +299,25 @@ def test_an_age_that_contradicts_the_school_stage(make):
     assert sentences == {"成员 张* 20 岁，在校生状况为小学", "成员 张* 25 岁，在校生状况为学前教育"}
 
 
+def test_ethnicity_and_education_left_empty(make):
+    """民族 of anyone; 文化程度 of a member not in school from school age (6) on."""
+    make("h", [
+        {**HEAD, "education": "junior", "tag": "head"},
+        {"ethnicity": "", "education": "primary", "tag": "no_ethnicity"},
+        {"birth_date": born(30), "schooling": "none", "education": "", "tag": "adult"},
+        {"birth_date": born(6), "schooling": "none", "education": "", "tag": "six"},  # edge
+        {"birth_date": born(5), "schooling": "none", "education": "", "tag": "five"},  # too young
+        {"birth_date": born(10), "schooling": "primary", "education": "", "tag": "pupil"},
+    ])  # fmt: skip
+    assert found("ethnicity_missing", make, by="p") == {"no_ethnicity"}
+    assert found("education_missing", make, by="p") == {"adult", "six"}
+    found_ = evaluate("quality-2016", year=YEAR, only=("education_missing",))
+    assert {f.sentence for f in found_} == {
+        "成员 张* 30 岁，非在校生，文化程度为空",
+        "成员 张* 6 岁，非在校生，文化程度为空",
+    }
+
+
 def test_key_fields_left_empty(make):
     make("h", [
         {**HEAD, "tag": "head"},

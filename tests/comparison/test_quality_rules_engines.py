@@ -36,7 +36,7 @@ def _snapshot() -> dict:
             "sex": "male", "birth_date": birth, "relation": relation, "health": "healthy",
             "disability_grade": None, "schooling": "none", "labour": "ordinary",
             "work_status": "none", "work_months": 0, "dibao": False, "destitute": False,
-            "medical_insured": True, **f,
+            "medical_insured": True, "ethnicity": "汉族", "education": "junior", **f,
         }  # fmt: skip
 
     def household(pk: int, kind: str = "ordinary", cause: str | None = "land", other: str = ""):
@@ -64,7 +64,7 @@ def _snapshot() -> dict:
         person(32, 3, "spouse", born(44), sex="female", work_status="in_county"),
         person(41, 4, "head", born(70), labour="lost", work_status="out_of_province",
                work_months=13),
-        person(42, 4, "daughter", born(30)),
+        person(42, 4, "daughter", born(30), ethnicity="  "),  # blank 民族
         person(51, 5, "head", born(50), health=None),  # NULL health
         person(52, 5, "son", born(16), labour="  "),  # blank labour
         person(53, 5, "son", born(6), schooling=None),
@@ -75,7 +75,7 @@ def _snapshot() -> dict:
         person(58, 5, "son", born(23), sex="female", id_number="", work_months=3),
         person(61, 6, "head", born(50), dibao=True, work_status="in_county", work_months=6),
         person(71, 7, "head", born(70), labour="lost", destitute=True),
-        person(81, 8, "head", born(45)),
+        person(81, 8, "head", born(45), education=None),  # NULL 文化程度, not in school
     ]  # fmt: skip
     incomes = [
         income(4, -5.5),
@@ -151,6 +151,8 @@ def test_what_the_database_cannot_hold_is_found_on_duckdb():
     assert [row[:2] for row in found["labour_missing"]] == [(5, 52)]
     assert [row[:2] for row in found["schooling_missing"]] == [(5, 53)]
     assert [row[:2] for row in found["main_cause_missing"]] == [(6, 61), (7, 71)]
+    assert [row[:2] for row in found["ethnicity_missing"]] == [(4, 42)]
+    assert [row[:2] for row in found["education_missing"]] == [(8, 81)]
     assert [row[:2] for row in found["secondary_cause_same_as_main"]] == [(5, 51)]
     assert [row[:2] for row in found["young_in_senior_school"]] == [(5, 54)]
     assert [row[:2] for row in found["old_in_primary_school"]] == [(5, 55)]

@@ -188,6 +188,8 @@ PERSON = {
         Field("health", "text", "健康状况", "health"),
         Field("disability_grade", "number", "残疾等级", "disability grade"),
         Field("schooling", "text", "在校生状况", "schooling"),
+        Field("ethnicity", "text", "民族", "ethnic group"),
+        Field("education", "text", "文化程度", "education"),
         Field("labour", "text", "劳动技能", "labour capacity"),
         Field("dibao", "bool", "享受低保", "receives dibao"),
         Field("destitute", "bool", "特困供养", "destitute support"),
