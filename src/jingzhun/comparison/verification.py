@@ -77,6 +77,16 @@ def close_gone(finding_ids: list[int]) -> int:
     ).update(status=TaskStatus.CLOSED, closed_note=note, updated=timezone.now())
 
 
+def _locked(task: VerificationTask, related: str = "finding") -> VerificationTask:
+    """The task as it is now, locked for the rest of the transaction (a second user acting on
+    it at the same time waits, then sees what the first did)."""
+    return (
+        VerificationTask.objects.select_for_update(of=("self",))
+        .select_related(related)
+        .get(pk=task.pk)
+    )
+
+
 def _check_scope(task: VerificationTask, user: Any) -> None:
     scope = user.scope_prefix() if user is not None else None
     if not user.can_edit() or scope is None or not task.area_code.startswith(scope):
@@ -103,11 +113,7 @@ def record_check(
 ) -> VerificationTask:
     """The on-site check: 属实 → awaits its action; 不属实 → awaits township agreement."""
     _check_scope(task, acting_user)
-    task = (
-        VerificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding")
-        .get(pk=task.pk)
-    )
+    task = _locked(task)
     if task.status != TaskStatus.ASSIGNED:
         raise ValidationError(_("该任务已核查，不能重复录入"))
     if result not in CheckResult.values:
@@ -143,11 +149,7 @@ def review(task: VerificationTask, *, agree: bool, note: str, acting_user: Any) 
     scope = acting_user.scope_prefix() or ""
     if len(scope) > TOWNSHIP_PREFIX:
         raise PermissionDenied(_("核查不属实须由乡镇或县级人员复核"))
-    task = (
-        VerificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding")
-        .get(pk=task.pk)
-    )
+    task = _locked(task)
     if task.status != TaskStatus.REVIEW:
         raise ValidationError(_("该任务不在待复核状态"))
     if task.checked_by_id == getattr(acting_user, "pk", None):
@@ -177,11 +179,7 @@ def review(task: VerificationTask, *, agree: bool, note: str, acting_user: Any) 
 def close_confirmed(task: VerificationTask, *, note: str, acting_user: Any) -> VerificationTask:
     """Record what was done about a 属实 finding (a procedure started, the registry corrected)."""
     _check_scope(task, acting_user)
-    task = (
-        VerificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding")
-        .get(pk=task.pk)
-    )
+    task = _locked(task)
     if task.status != TaskStatus.CONFIRMED:
         raise ValidationError(_("只有核实属实的任务才能登记处理结果"))
     if not note.strip():
@@ -220,11 +218,7 @@ def hand_down(task: VerificationTask, *, village_code: str, acting_user: Any) ->
     sent to one of its villages to check on site; the task and its finding are then the
     village's (its list, its report row). Only before the check; audited with both areas."""
     _check_scope(task, acting_user)
-    task = (
-        VerificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding")
-        .get(pk=task.pk)
-    )
+    task = _locked(task)
     if task.status != TaskStatus.ASSIGNED:
         raise ValidationError(_("只有尚未核查的任务才能转派"))
     if village_code not in {v.code for v in villages_below(task, acting_user)}:
@@ -293,11 +287,7 @@ def start_deregistration(task: VerificationTask, *, acting_user: Any) -> Verific
     in its village's batch of this year, citing the finding and the check, and close the task
     with the procedure linked. The procedure then runs its own steps (review, notice, approval)."""
     _check_scope(task, acting_user)
-    task = (
-        VerificationTask.objects.select_for_update(of=("self",))
-        .select_related("finding__household__village")
-        .get(pk=task.pk)
-    )
+    task = _locked(task, "finding__household__village")
     finding = task.finding
     if task.status != TaskStatus.CONFIRMED or finding.meaning != "exclusion":
         raise ValidationError(_("只有核实属实的“不符合条件”问题才能据此启动销号程序"))
