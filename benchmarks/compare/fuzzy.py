@@ -59,6 +59,18 @@ def unkeyed_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int,
         "year": year,
         "flag": True,
     }
+    dataset = side_list(
+        registry, rows, blocks, checksum=CHECKSUM, year=year,
+        file_name="无有效证件号码人员（基准测试）.csv",
+    )  # fmt: skip
+    return dataset.pk, registered
+
+
+def side_list(
+    registry: Any, rows: int, blocks: dict[str, Any], *, checksum: str, year: int, **fields: Any
+) -> Dataset:
+    """A 医保 list of `rows` rows (`blocks`: a value or an array per row column) for the first
+    county, kept out of the rules (not current): linkage only."""
     county = str(registry.village[0])[:6].ljust(12, "0")
     with transaction.atomic():
         dataset = Dataset.objects.create(
@@ -67,10 +79,10 @@ def unkeyed_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int,
             area_id=county,
             department="医疗保障局",
             received_on=datetime.date(year + 1, 3, 31),
-            file_name="无有效证件号码人员（基准测试）.csv",
-            checksum=CHECKSUM,
+            checksum=checksum,
             rows=rows,
-            current=False,  # kept out of the rules: linkage only
+            current=False,
+            **fields,
         )
         table = pa.table(
             {
@@ -80,7 +92,7 @@ def unkeyed_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int,
             }
         )
         write_arrow(DatasetRow, ROW_COLUMNS, table.to_batches(max_chunksize=200_000))
-    return dataset.pk, registered
+    return dataset
 
 
 def link(dataset_id: int, registered: int) -> dict[str, Any]:

@@ -11,7 +11,6 @@ row linked to its own person, no stranger linked.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import hmac
 import multiprocessing
@@ -20,13 +19,12 @@ import time
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
-from jingzhun.comparison.models import Dataset, DatasetRow
-from jingzhun.core.bulk import write_arrow
+from jingzhun.comparison.models import Dataset
 
-from .generate import ROW_COLUMNS, Lists, _column, read_registry
+from .fuzzy import side_list
+from .generate import Lists, read_registry
 
 KIND = "insurance"
 CHECKSUM = hashlib.sha256(b"bench:tokens").hexdigest()
@@ -58,28 +56,10 @@ def tokenised_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[in
         "year": year,
         "flag": True,
     }
-    county = str(registry.village[0])[:6].ljust(12, "0")
-    with transaction.atomic():
-        dataset = Dataset.objects.create(
-            kind=KIND,
-            year=year - 1,
-            area_id=county,
-            department="医疗保障局",
-            received_on=datetime.date(year + 1, 3, 31),
-            file_name="令牌化参保名单（基准测试）.csv",
-            checksum=CHECKSUM,
-            rows=rows,
-            key_id=KEY_ID,
-            current=False,  # kept out of the rules: linkage only
-        )
-        table = pa.table(
-            {
-                "dataset_id": pa.array(np.full(rows, dataset.pk, dtype=np.int64)),
-                "row": pa.array(np.arange(2, rows + 2, dtype=np.int64)),
-                **{name: _column(name, blocks.get(name), rows) for name in ROW_COLUMNS[2:]},
-            }
-        )
-        write_arrow(DatasetRow, ROW_COLUMNS, table.to_batches(max_chunksize=200_000))
+    dataset = side_list(
+        registry, rows, blocks, checksum=CHECKSUM, year=year,
+        file_name="令牌化参保名单（基准测试）.csv", key_id=KEY_ID,
+    )  # fmt: skip
     return dataset.pk, registered
 
 

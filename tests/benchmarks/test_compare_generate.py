@@ -172,3 +172,33 @@ def test_floor_and_orm_agree_with_the_run_at_the_edges(village, tmp_path):
     assert found == stored
     _, _, found_orm = baselines.orm_batched(sorted(ids.values()), [], 2018, run.pk)
     assert found_orm == stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_side_lists_link_their_registered_rows_only(registry):
+    """The fuzzy and token benchmarks' lists (benchmarks/compare/fuzzy.py, tokens.py): a third
+    of the rows are registered persons, kept out of the rules; the token list links exactly
+    those rows, each to its own person (as `tokens.link` checks at scale)."""
+    from benchmarks.compare import fuzzy, tokens
+
+    from jingzhun.comparison.linkage.tokens import link_tokens
+    from jingzhun.comparison.models import RowLink
+
+    unkeyed, registered = fuzzy.unkeyed_dataset(30)
+    assert registered == 10 and not Dataset.objects.get(pk=unkeyed).current
+    assert not DatasetRow.objects.filter(dataset_id=unkeyed, id_valid=True).exists()
+
+    dataset_id, registered = tokens.tokenised_dataset(30)
+    dataset = Dataset.objects.get(pk=dataset_id)
+    assert (dataset.key_id, dataset.current, registered) == (tokens.KEY_ID, False, 10)
+    assert not DatasetRow.objects.filter(dataset=dataset).exclude(id_number="").exists()
+    assert link_tokens(dataset, tokens.KEY, None) == 10
+    linked = RowLink.objects.filter(dataset_row__dataset=dataset).select_related(
+        "dataset_row", "person__household"
+    )
+    assert {link.dataset_row.row for link in linked} == set(range(2, 12))
+    assert all(
+        (link.person.name, link.person.household.village_id)
+        == (link.dataset_row.name, link.dataset_row.area_code)
+        for link in linked
+    )
