@@ -108,5 +108,12 @@ def link(dataset_id: int, registered: int) -> dict[str, Any]:
             [registered + 2, dataset_id],
         )
         links, own, right_person = (value or 0 for value in cursor.fetchone())
+        # The links go again (the next --tokens run writes them anew): a confirmed link is read
+        # by every comparison's snapshot scope, and this list is not one the rules compare.
+        cursor.execute(
+            "DELETE FROM comparison_rowlink WHERE dataset_row_id IN "
+            "(SELECT id FROM comparison_datasetrow WHERE dataset_id = %s)",
+            [dataset_id],
+        )
     return {**figures, "registered_rows": registered, "links_of_registered_rows": own,
             "links_to_their_person": right_person, "links_of_strangers": links - own}  # fmt: skip

@@ -141,6 +141,7 @@ def comparison_scope(tables: Tables, prefix: str = "", kinds: Iterable[str] = ()
         "comparison_datasetrow": r.semi_join(datasets, r.dataset_id == datasets.id),
     }
     links = tables["comparison_rowlink"]
+    links = links.filter(links.status == "confirmed")  # the only ones a rule reads
     rows = scoped["comparison_datasetrow"]
     scoped["comparison_rowlink"] = links.semi_join(rows, links.dataset_row_id == rows.id)
     household = tables["registry_household"]
