@@ -972,15 +972,3 @@ def county_projection(run: AssessmentRun, user: Any) -> list[CountyProjection]:
         county.project()
         out.append(county)
     return out
-
-
-# ---------------------------------------------------------------- one household
-
-
-def household_assessment(user: Any, household: Household) -> dict[str, Any] | None:
-    """The household's verdict in the latest finished run visible to the user, with the
-    sentences of its unmet indicators in the user's language (two queries), or None. The
-    newest entry of `history.household_history` (one implementation of "latest")."""
-    from .history import household_history  # history reads this module's helpers
-
-    return household_history(user, household, limit=1).latest
