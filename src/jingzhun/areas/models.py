@@ -92,6 +92,10 @@ class Area(TimeStampedModel):
     education_balance_year = models.PositiveSmallIntegerField(
         _("义务教育发展基本均衡县认定年度"), null=True, blank=True
     )
+    # Printed on every public notice (公示) of the county: the supervision hotline (empty: the
+    # national 12317, settings.SUPERVISION_PHONE) and where objections may be handed in.
+    supervision_phone = models.CharField(_("监督举报电话"), max_length=32, blank=True)
+    objection_address = models.CharField(_("异议受理地址"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
