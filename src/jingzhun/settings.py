@@ -7,6 +7,9 @@ JINGZHUN_DEBUG         1 to enable Django debug pages (never in production)
 JINGZHUN_ALLOWED_HOSTS comma-separated; default 127.0.0.1,localhost
 JINGZHUN_NOTICE_DAYS   calendar days of a public notice (公示), default 7
 JINGZHUN_CLIENT_ADDRESS_HEADER  behind a reverse proxy, the header with the visitor's address
+JINGZHUN_SUPERVISION_PHONE  监督举报电话 printed on notices of counties that set none; default 12317
+JINGZHUN_PUBLIC_URL    the public address of the site (e.g. https://fp.example.gov.cn) for the
+                       notice's QR code; default the address of the request that printed it
 JINGZHUN_LOGIN_FAILURE_LIMIT  failed logins per username and address before a lockout; default 5
 JINGZHUN_LOGIN_COOLOFF_MINUTES  minutes a lockout lasts (or `jingzhun axes_reset`); default 30
 JINGZHUN_TOKEN_DAYS    days an API token is valid; default 30
@@ -332,6 +335,11 @@ NOTICE_DAYS = int(os.environ.get("JINGZHUN_NOTICE_DAYS", "7"))
 # Behind a reverse proxy: the request header carrying the visitor's address (e.g. HTTP_X_REAL_IP),
 # so the public objection form's rate limit counts visitors, not the proxy.
 CLIENT_ADDRESS_HEADER = os.environ.get("JINGZHUN_CLIENT_ADDRESS_HEADER", "")
+# The supervision hotline printed on a notice when its county has none (the national 12317).
+SUPERVISION_PHONE = os.environ.get("JINGZHUN_SUPERVISION_PHONE", "12317")
+# The address villagers reach the site at: the base of the notice's QR code link. Empty: the
+# address of the request that produced the notice (right unless a proxy rewrites the host).
+PUBLIC_URL = os.environ.get("JINGZHUN_PUBLIC_URL", "").rstrip("/")
 
 # Assessment engines (docs/engine.md). Spark: local mode by default; a cluster URL
 # (spark://host:7077, yarn) needs JINGZHUN_SNAPSHOT_DIR on storage shared with the executors.

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from jingzhun.procedures import forms_public, services
+from jingzhun.procedures import forms_public, receipts, services
 from jingzhun.procedures.flows import StepId
 from jingzhun.procedures.models import Channel, Objection, ObjectionStatus
 from tests.procedures.builders import EVIDENCE, advance, exit_batch, meeting_household
@@ -73,7 +73,10 @@ def test_objection_lodged_during_the_period_blocks_the_next_step(
     response = lodge(client, notice, procedures[1].pk, ip="10.0.0.2")
     second = Objection.objects.get(procedure=procedures[1])
     page = client.get(response["Location"]).content.decode()
-    assert f"您的异议已提交，村委会和乡镇将核实处理。受理编号：{second.pk}" in page
+    # The receipt, not the row id: random, 12 digits, read out in groups of four.
+    assert re.fullmatch(r"\d{12}", second.receipt)
+    number = receipts.format_receipt(second.receipt)
+    assert f"您的异议已提交，村委会和乡镇将核实处理。受理编号：{number}（" in page
 
     # After the period: the households with an open objection cannot go on.
     monkeypatch.setattr(services, "today", lambda: datetime.date(2019, 1, 20))

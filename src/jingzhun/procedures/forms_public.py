@@ -99,3 +99,14 @@ class ObjectionForm(forms.Form):
         """A new stamp for the re-rendered form, so a person can correct and resubmit."""
         self.data = self.data.copy()
         self.data["stamp"] = make_stamp(self.token)
+
+
+class ReceiptForm(forms.Form):
+    """The receipt number an objector was given (spaces and dashes allowed)."""
+
+    receipt = forms.CharField(
+        label=_("受理编号"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("提交异议时页面显示的 12 位数字"),
+    )

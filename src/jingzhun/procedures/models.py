@@ -7,6 +7,7 @@ approvers acting on the same read only one succeeds.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -224,6 +225,14 @@ class Channel(models.TextChoices):
     IN_PERSON = "in_person", _("现场或来电")
 
 
+RECEIPT_DIGITS = 12
+
+
+def new_receipt() -> str:
+    """A fresh receipt number (受理编号): 12 random digits (`receipts` formats and looks it up)."""
+    return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+
+
 class Objection(models.Model):
     """An objection to one listed procedure, lodged during its notice. While open it blocks the
     procedure's next step; its finding decides whether the procedure continues."""
@@ -235,6 +244,11 @@ class Objection(models.Model):
     )
     notice = models.ForeignKey(
         Notice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
+    )
+    # Given to the objector (page message, or by staff for an objection received in person):
+    # the only key of the public status lookup (`receipts`), so random, not the row id.
+    receipt = models.CharField(
+        _("受理编号"), max_length=RECEIPT_DIGITS, unique=True, default=new_receipt, editable=False
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     text = models.TextField(_("异议内容"))
@@ -275,3 +289,20 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id} {self.get_status_display()}"
+
+
+class ReceiptLookup(models.Model):
+    """One public lookup of an objection receipt, kept a day: the lookup page's hourly limit per
+    client. `client` is the keyed hash of the address (`services.client_key`), never the address."""
+
+    client = models.CharField(_("来源标识"), max_length=64)
+    attempted = models.DateTimeField(_("查询时间"))
+
+    class Meta:
+        verbose_name = _("受理编号查询")
+        verbose_name_plural = _("受理编号查询")
+        ordering = ["-attempted", "-id"]
+        indexes = [models.Index(fields=["client", "attempted"], name="receipt_lookup_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client[:8]} {self.attempted:%Y-%m-%d %H:%M}"

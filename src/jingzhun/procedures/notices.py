@@ -25,6 +25,7 @@ from jingzhun.registry.queries import with_head_and_size
 
 from .flows import Closed, Kind, ReasonCategory
 from .models import Notice, Procedure
+from .notice_links import qr_svg, supervision_contact
 from .services import SENSITIVE
 
 
@@ -52,6 +53,8 @@ class NoticeContent:
     days: int
     place: str
     contact: str
+    supervision_phone: str  # the county's hotline (notice_links.supervision_contact)
+    objection_address: str  # the county's objection office; may be empty
     rows: tuple[NoticeRow, ...]
     is_village_exit: bool  # rows are villages (no household size column)
 
@@ -75,6 +78,8 @@ def notice_content(notice: Notice) -> NoticeContent:
     notice = Notice.objects.select_related("batch__area__parent").get(pk=notice.pk)
     batch = notice.batch
     area = batch.area
+    ancestors = area.ancestors()
+    supervision = supervision_contact(ancestors)
     listed_procedures = Procedure.objects.filter(notice=notice).exclude(state=Closed.WITHDRAWN)
     rows = (
         with_head_and_size(listed_procedures, "household_id")
@@ -103,24 +108,32 @@ def notice_content(notice: Notice) -> NoticeContent:
     return _check(
         NoticeContent(
             title=notice.title,
-            area=area.full_name(),
+            area="".join(a.name for a in ancestors) + area.name,
             issuer=issuer,
             start=notice.start,
             end=notice.end,
             days=notice.days,
             place=notice.place,
             contact=notice.contact,
+            supervision_phone=supervision.phone,
+            objection_address=supervision.address,
             rows=tuple(listed),
             is_village_exit=batch.kind == Kind.VILLAGE_EXIT,
         )
     )
 
 
-def render_print_html(content: NoticeContent) -> str:
-    """The print template filled with `content` (the PDF's HTML)."""
-    return render_to_string("procedures/notice_print.html", {"content": content})
+def render_print_html(content: NoticeContent, objection_url: str = "") -> str:
+    """The print template filled with `content` (the PDF's HTML) and, given the link to the
+    notice's objection form, its QR code (drawn locally, `notice_links.qr_svg`)."""
+    context = {
+        "content": content,
+        "objection_url": objection_url,
+        "qr": qr_svg(objection_url) if objection_url else "",
+    }
+    return render_to_string("procedures/notice_print.html", context)
 
 
-def render_pdf(notice: Notice) -> bytes:
+def render_pdf(notice: Notice, objection_url: str = "") -> bytes:
     """The notice as an A4 PDF in Chinese (Noto Sans CJK SC from Debian's fonts-noto-cjk)."""
-    return html_to_pdf(render_print_html(notice_content(notice)))
+    return html_to_pdf(render_print_html(notice_content(notice), objection_url))

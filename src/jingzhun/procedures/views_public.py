@@ -1,4 +1,5 @@
-"""Public notice pages, without login: the notice, its PDF, and the objection form.
+"""Public notice pages, without login: the notice, its PDF, the objection form and the lookup
+of an objection's status by its receipt number (`receipts`).
 
 The notice's token (a random UUID) is the only key; nothing here reads anything but the
 notice's published content (`notices.notice_content`). Responses are not stored by caches (the
@@ -20,9 +21,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import services
-from .forms_public import ObjectionForm, make_stamp
+from . import receipts, services
+from .forms_public import ObjectionForm, ReceiptForm, make_stamp
 from .models import Notice, Procedure
+from .notice_links import objection_url
 from .notices import NoticeContent, notice_content, render_pdf
 
 BEFORE, OPEN, OVER = "before", "open", "over"
@@ -96,9 +98,9 @@ def _lodge(
         return _page(request, notice.token, content, form, status=400)
     messages.success(
         request,
-        gettext("您的异议已提交，村委会和乡镇将核实处理。受理编号：{number}").format(
-            number=objection.pk
-        ),
+        gettext(
+            "您的异议已提交，村委会和乡镇将核实处理。受理编号：{number}（请记下，可凭此编号查询处理情况）"
+        ).format(number=receipts.format_receipt(objection.receipt)),
     )
     return redirect(reverse("notice-public", args=[notice.token]) + "#objection")
 
@@ -131,6 +133,29 @@ def notice_page(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
 @require_GET
 def notice_pdf(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     notice = get_object_or_404(Notice, token=token)
-    response = HttpResponse(render_pdf(notice), content_type="application/pdf")
+    pdf = render_pdf(notice, objection_url(notice, request))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, f"{notice.title}.pdf")
     return _public(response)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def receipt_lookup(request: HttpRequest) -> HttpResponse:
+    """The status of one objection by its receipt number, and nothing else: a wrong number and a
+    missing one get the same answer, and every lookup counts against the client's hourly limit."""
+    context: dict[str, object] = {"form": ReceiptForm(), "found": None, "not_found": False}
+    status = 200
+    if request.method == "POST":
+        form = ReceiptForm(request.POST)
+        context["form"] = form
+        if not receipts.allow_lookup(services.client_key(services.client_address(request.META))):
+            context["error"] = gettext("查询过于频繁，请一小时后再试，或拨打监督举报电话")
+            status = 429
+        elif form.is_valid():
+            receipt = receipts.normalise_receipt(form.cleaned_data["receipt"])
+            found = receipts.receipt_status(receipt) if receipt else None
+            context["found"] = found
+            context["not_found"] = found is None
+        else:
+            status = 400
+    return _public(render(request, "procedures/receipt_lookup.html", context, status=status))
