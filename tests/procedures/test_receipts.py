@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from jingzhun.procedures import receipts, services
 from jingzhun.procedures.flows import Closed, StepId
@@ -194,3 +195,23 @@ def test_the_lookup_refuses_a_post_without_csrf(objections):
     mine, theirs = objections
     client = Client(enforce_csrf_checks=True)
     assert look_up(mine.receipt, client=client).status_code == 403
+
+
+def test_staff_recording_an_objection_in_person_get_the_receipt_to_pass_on(objections, staff):
+    mine, theirs = objections
+    client = Client()
+    client.force_login(staff.village_op)
+    response = client.post(
+        reverse("procedures-objection-new", args=[mine.procedure.batch_id]),
+        {"procedure": mine.procedure_id, "text": "电话反映：该户有经营性收入"},
+        follow=True,
+    )
+    recorded = Objection.objects.get(channel="in_person")
+    assert (
+        f"受理编号：{recorded.receipt_display}（请告知异议人，可凭此编号查询处理情况）"
+        in response.content.decode()
+    )
+    detail = client.get(reverse("procedures-detail", args=[mine.procedure_id])).content.decode()
+    assert f"<td>{recorded.receipt_display}</td>" in detail
+    assert f"<td>{mine.receipt_display}</td>" in detail
+    assert look_up(recorded.receipt).context["found"].state == receipts.RECEIVED

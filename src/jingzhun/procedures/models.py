@@ -233,6 +233,11 @@ def new_receipt() -> str:
     return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
 
 
+def format_receipt(receipt: str) -> str:
+    """`482109375512` → `4821 0937 5512`, the way it is printed and read out."""
+    return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
+
+
 class Objection(models.Model):
     """An objection to one listed procedure, lodged during its notice. While open it blocks the
     procedure's next step; its finding decides whether the procedure continues."""
@@ -289,6 +294,10 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure_id} {self.get_status_display()}"
+
+    @property
+    def receipt_display(self) -> str:
+        return format_receipt(self.receipt)
 
 
 class ReceiptLookup(models.Model):

@@ -22,17 +22,12 @@ from django.utils.translation import gettext as _
 
 from . import services
 from .models import RECEIPT_DIGITS as DIGITS
-from .models import Objection, ObjectionStatus, ReceiptLookup
+from .models import Objection, ObjectionStatus, ReceiptLookup, format_receipt
 
 # Lookups per client per hour, found or not (a person needs one or two).
 LOOKUPS_PER_HOUR = 10
 
 RECEIVED, VERIFYING, ANSWERED, CLOSED = "received", "verifying", "answered", "closed"
-
-
-def format_receipt(receipt: str) -> str:
-    """`482109375512` → `4821 0937 5512`, the way it is printed and read out."""
-    return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
 
 
 def normalise_receipt(text: str) -> str | None:

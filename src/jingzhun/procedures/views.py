@@ -433,7 +433,7 @@ def batch_objection(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         procedure = get_object_or_404(visible, pk=form.cleaned_data["procedure"])
         try:
-            services.record_objection(
+            objection = services.record_objection(
                 procedure,
                 form.cleaned_data["text"],
                 acting_user=request.user,
@@ -448,8 +448,12 @@ def batch_objection(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("已登记对 {who} 的异议；处理前该户不能继续办理").format(
-                    who=services.subject(procedure)
+                gettext(
+                    "已登记对 {who} 的异议；处理前该户不能继续办理。"
+                    "受理编号：{number}（请告知异议人，可凭此编号查询处理情况）"
+                ).format(
+                    who=services.subject(procedure),
+                    number=objection.receipt_display,
                 ),
             )
             return redirect("procedures-batch", pk=batch.pk)

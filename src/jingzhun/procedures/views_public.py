@@ -100,7 +100,7 @@ def _lodge(
         request,
         gettext(
             "您的异议已提交，村委会和乡镇将核实处理。受理编号：{number}（请记下，可凭此编号查询处理情况）"
-        ).format(number=receipts.format_receipt(objection.receipt)),
+        ).format(number=objection.receipt_display),
     )
     return redirect(reverse("notice-public", args=[notice.token]) + "#objection")
 
