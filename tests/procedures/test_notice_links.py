@@ -118,3 +118,13 @@ def test_the_real_pdf_shows_the_hotline_the_seal_and_the_link(posted):
     assert "监督举报电话：12317" in text
     assert "村民委员会（盖章）" in text
     assert f"http://testserver/notices/{posted.token}/#objection" in text.replace("\n", "")
+
+
+def test_a_mobile_number_entered_as_hotline_is_never_printed(posted, printed, caplog):
+    county = county_of(posted)
+    Area.objects.filter(code=county.code).update(supervision_phone="13812345678")
+    assert notices.notice_content(posted).supervision_phone == "12317"
+    assert f"county {county.code}: its supervision phone looks like a mobile number" in caplog.text
+    Client().get(f"/notices/{posted.token}/pdf/")
+    assert "13812345678" not in printed[0]
+    assert "13812345678" not in Client().get(f"/notices/{posted.token}/").content.decode()

@@ -9,6 +9,7 @@ on the address of the request that printed it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import segno
@@ -21,6 +22,9 @@ from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 
 from .models import Notice
+from .services import SENSITIVE
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ def supervision_contact(ancestors: list[Area]) -> SupervisionContact:
     `Area.ancestors` returns them): its county's, with the national hotline as the fallback."""
     county = next((area for area in ancestors if area.level == Level.COUNTY), None)
     phone = (county.supervision_phone if county else "").strip()
+    if county and SENSITIVE.search(phone):
+        # A mobile number is no public hotline, and no notice shows one (notices._check would
+        # refuse every notice of the county): the national hotline instead, and a log line.
+        logger.warning("county %s: its supervision phone looks like a mobile number", county.code)
+        phone = ""
     address = (county.objection_address if county else "").strip()
     return SupervisionContact(phone=phone or settings.SUPERVISION_PHONE, address=address)
 
