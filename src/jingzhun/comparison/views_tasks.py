@@ -27,7 +27,7 @@ from jingzhun.registry.models import Person
 from jingzhun.workbook.safe import append_row
 from jingzhun.workbook.web import clean_xlsx_upload
 
-from . import actions, reports, verification
+from . import actions, awaiting, reports, verification
 from .choices import OPEN_TASKS, CheckResult, TaskStatus
 from .models import VerificationTask
 from .views_findings import _labels, audited_xlsx
@@ -101,6 +101,8 @@ def _tasks(request: HttpRequest):
         tasks = tasks.filter(status=status)
     if request.GET.get("overdue"):
         tasks = tasks.filter(status__in=OPEN_TASKS, due__lt=timezone.localdate())
+    if request.GET.get("mine"):  # 待我办理 (the home page's card links here)
+        tasks = tasks.filter(awaiting.task_q(request.user))
     # The report's counts link here with an area and a rule (比对报表 → its tasks).
     area = request.GET.get("area", "").strip()
     if area.isdigit() and len(area) <= 12:
@@ -116,7 +118,11 @@ def _query(request: HttpRequest, status: str) -> str:
     """The filters as a query string (the pager and the export keep them)."""
     kept = {"status": status}
     kept.update(
-        {k: request.GET[k] for k in ("overdue", "area", "rule", "year") if request.GET.get(k)}
+        {
+            k: request.GET[k]
+            for k in ("overdue", "mine", "area", "rule", "year")
+            if request.GET.get(k)
+        }
     )
     return urlencode(kept)
 

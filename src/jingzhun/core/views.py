@@ -1,4 +1,5 @@
-"""The home page: the user's area in headline figures, one chart."""
+"""The home page: what awaits the user (待我办理), then the user's area in headline figures and
+one chart."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household, Person
+
+from . import awaiting
 
 
 def incidence_by_area(user: object) -> list[dict]:
@@ -76,6 +79,8 @@ def incidence_by_area(user: object) -> list[dict]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    # First: its one query also reads the user's area, which the page shows below.
+    waiting = awaiting.summary(user, items=awaiting.ITEMS_SHOWN)
     households = dict(
         Household.objects.visible_to(user)
         .order_by()
@@ -116,5 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "incidence": incidence,
             "chart": chart,
             "area": user.area,
+            "awaiting_summary": waiting,
+            "may_await": awaiting.may_await(user),
         },
     )
