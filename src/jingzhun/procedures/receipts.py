@@ -51,9 +51,13 @@ class ReceiptStatus:
 
 
 def _state(objection: Objection) -> str:
+    """Closed once the procedure is (announced, removed, rejected: nothing more will happen);
+    before that, answered once decided, else received during the notice and verified after."""
+    if not objection.procedure.is_open:
+        return CLOSED
     if objection.status == ObjectionStatus.OPEN:
         return RECEIVED if services.today() <= objection.notice.end else VERIFYING
-    return ANSWERED if objection.procedure.is_open else CLOSED
+    return ANSWERED
 
 
 def _label(state: str) -> str:
