@@ -296,6 +296,9 @@ def test_objections_record_list_resolve(staff, pair, monkeypatch, outsider):
     objection = response.json()
     assert objection["channel"] == "in_person" and objection["status"] == "open"
     assert objection["contact"] == "139****5678"
+    # The receipt the recorder hands the objector (their status lookup), as the page shows it.
+    assert objection["receipt"] == Objection.objects.get(pk=objection["id"]).receipt
+    assert len(objection["receipt"]) == 12 and objection["receipt"].isdigit()
     assert audit_count("procedures.objection") == before + 1
     assert [o["id"] for o in results(client.get("/api/objections/", {"status": "open"}))] == [
         objection["id"]

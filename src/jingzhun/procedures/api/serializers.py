@@ -99,6 +99,7 @@ class ObjectionSerializer(ModelSerializer):
         model = Objection
         fields = [
             "id",
+            "receipt",
             "procedure",
             "notice",
             "channel",
