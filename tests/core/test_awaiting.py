@@ -293,3 +293,17 @@ def test_the_cards_fit_a_390_px_phone(client, world):
         text = handle.read()
     assert "minmax(260px, 1fr)" in text
     assert re.search(r"\.awaiting-card li a \{[^}]*min-height: 44px", text)
+
+
+def test_the_badge_is_counted_afresh_on_every_page(client, world):
+    def badge(url):
+        page = client.get(url).content.decode()
+        found = re.search(r'<span class="nav-badge"[^>]*>.*?</span>(\d+)</span>', page)
+        return int(found.group(1)) if found else 0
+
+    client.force_login(world.village_op)
+    assert badge(reverse("household-list")) == 5
+    VerificationTask.objects.filter(pk=world.late_task.pk).update(status="closed")
+    assert badge(reverse("household-list")) == 4
+    client.force_login(world.other_op)
+    assert badge(reverse("procedures-board")) == 3
