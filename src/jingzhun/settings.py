@@ -39,6 +39,10 @@ JINGZHUN_IMPORT_SYNC_MAX_KB  an import page's upload up to this size (KB) is imp
 JINGZHUN_IMPORT_MAX_UPLOAD_MB  largest .xlsx an import accepts, in MB; default 50
 JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB  largest total of an .xlsx's unzipped parts, in MB; default 500
 JINGZHUN_IMPORT_MAX_ROWS  most rows over all sheets of an imported .xlsx; default 1000000
+JINGZHUN_EMAIL_HOST    the intranet's mail server for `jingzhun notify_awaiting`; default none
+                       (nothing is mailed); with JINGZHUN_EMAIL_PORT (25), JINGZHUN_EMAIL_USER,
+                       JINGZHUN_EMAIL_PASSWORD, JINGZHUN_EMAIL_USE_TLS (1/0, default 0) and
+                       JINGZHUN_EMAIL_FROM (the sender, default jingzhun@localhost)
 
 Behind an HTTPS reverse proxy (nginx terminating TLS, docs/operations.md "Production"):
 JINGZHUN_BEHIND_HTTPS_PROXY  1: trust X-Forwarded-Proto: https from the proxy, secure-only session
@@ -380,3 +384,10 @@ IMPORT_SYNC_MAX_BYTES = int(os.environ.get("JINGZHUN_IMPORT_SYNC_MAX_KB", "256")
 IMPORT_MAX_UPLOAD_MB = int(os.environ.get("JINGZHUN_IMPORT_MAX_UPLOAD_MB", "50"))
 IMPORT_MAX_UNCOMPRESSED_MB = int(os.environ.get("JINGZHUN_IMPORT_MAX_UNCOMPRESSED_MB", "500"))
 IMPORT_MAX_ROWS = int(os.environ.get("JINGZHUN_IMPORT_MAX_ROWS", "1000000"))
+# Mail (`jingzhun notify_awaiting`): an intranet's own server, none by default (nothing sent).
+EMAIL_HOST = os.environ.get("JINGZHUN_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("JINGZHUN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("JINGZHUN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JINGZHUN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("JINGZHUN_EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("JINGZHUN_EMAIL_FROM", "jingzhun@localhost")

@@ -80,3 +80,24 @@ def test_a_configured_mail_server_is_used(world, settings, monkeypatch):
     )
     assert run() == "已发送待办提醒 2 封，失败 0 封\n"
     assert sorted(m.to[0] for m in sent) == ["cun@example.org", "xian@example.org"]
+
+
+def test_the_mail_server_comes_from_the_environment(monkeypatch):
+    """settings.py reads JINGZHUN_EMAIL_*; without a host nothing is configured."""
+    import importlib
+
+    import jingzhun.settings as module
+
+    monkeypatch.setenv("JINGZHUN_EMAIL_HOST", "mail.county.example")
+    monkeypatch.setenv("JINGZHUN_EMAIL_PORT", "587")
+    monkeypatch.setenv("JINGZHUN_EMAIL_USE_TLS", "1")
+    monkeypatch.setenv("JINGZHUN_EMAIL_FROM", "fupin@county.example")
+    configured = importlib.reload(module)
+    assert (configured.EMAIL_HOST, configured.EMAIL_PORT, configured.EMAIL_USE_TLS) == (
+        "mail.county.example",
+        587,
+        True,
+    )
+    assert configured.DEFAULT_FROM_EMAIL == "fupin@county.example"
+    monkeypatch.delenv("JINGZHUN_EMAIL_HOST")
+    assert importlib.reload(module).EMAIL_HOST == ""
