@@ -216,6 +216,9 @@ def test_the_task_list_filter_shows_the_same_tasks(client, world):
     client.force_login(world.village_op)
     response = client.get(reverse("comparison-tasks"), {"mine": "1", "overdue": "1"})
     assert [t.pk for t in response.context["page"]] == [world.late_task.pk]
+    # The filter form keeps it (a checkbox, checked) when the user filters again.
+    form = response.content.decode().split('id="task-filters"')[1].split("</form>")[0]
+    assert 'name="mine" value="1" checked' in form
 
 
 def test_the_home_page_starts_with_the_cards(client, world):

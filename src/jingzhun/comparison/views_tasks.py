@@ -149,6 +149,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": TaskStatus.choices,
             "overdue": bool(request.GET.get("overdue")),
+            "mine": bool(request.GET.get("mine")),
             "board": [
                 (area, labels.get(rule, rule), n, late[(area, rule)])
                 for (area, rule), n in sorted(board.items())
