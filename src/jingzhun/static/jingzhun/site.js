@@ -1,6 +1,18 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
+  // On a phone the navigation collapses behind the menu button (CSS hides it only once this
+  // script has marked the page, so without JavaScript every link stays visible).
+  var toggle = document.getElementById("nav-toggle");
+  var nav = document.getElementById("main-nav");
+  if (toggle && nav) {
+    document.documentElement.classList.add("js-nav");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   // The language select switches on change (the button remains for no-JS use).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
