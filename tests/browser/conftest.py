@@ -62,3 +62,15 @@ def log_in(page, live_server, username: str) -> None:
     page.fill("input[name=password]", FACTORY_PASSWORD)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def go_to(page, entry: str) -> None:
+    """Click a top-bar navigation entry as a user would: on a phone through the menu button,
+    and through the 导入导出 menu for the entries inside it."""
+    toggle = page.locator("#nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    link = page.locator("#main-nav a", has_text=entry).first
+    if not link.is_visible():
+        page.click("#main-nav .nav-menu summary")
+    link.click()

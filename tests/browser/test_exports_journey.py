@@ -9,6 +9,7 @@ import pytest
 
 from jingzhun.registry import views_excel
 from jingzhun.registry.models import Household
+from tests.browser.conftest import go_to
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +30,7 @@ def test_background_export_on_a_narrow_screen(
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
-    page.click("nav >> text=贫困户")
+    go_to(page, "贫困户")
     page.wait_for_url("**/registry/households/")
     page.click("#export-form button")
     page.wait_for_url("**/exports/*/")
@@ -50,7 +51,7 @@ def test_background_export_on_a_narrow_screen(
     )
     assert len(households) == 6 < Household.objects.count()
 
-    page.click("nav >> text=我的导出")
+    go_to(page, "我的导出")
     page.wait_for_url("**/exports/")
     assert page.locator("#export-jobs tbody tr").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

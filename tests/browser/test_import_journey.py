@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jingzhun.registry.models import Household, Person
-from tests.browser.conftest import log_in
+from tests.browser.conftest import go_to, log_in
 from tests.factories import UserFactory
 from tests.registry.test_excel_import import HH, simple_file
 
@@ -35,7 +35,7 @@ def test_background_import_on_a_narrow_screen(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert Household.objects.filter(number=HH).exists() and Person.objects.count() == 2
 
-    page.click("text=我的导入")
+    go_to(page, "我的导入")
     page.wait_for_url("**/imports/")
     assert "全县登记表.xlsx" in page.inner_text("#import-jobs")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
