@@ -441,3 +441,44 @@ def test_the_demo_exported_by_its_users_imports_back_unchanged(db):
         assert result.total("created") == result.total("updated") == 0
         assert result.total("unchanged") == (rows or 1 + user.area.children.count())
     assert snapshot() == before
+
+
+def county_row(**extra: object) -> dict:
+    return {"区划代码": "532527", "名称": Area.objects.get(pk=COUNTY).name, "级别": "县"} | extra
+
+
+def test_the_county_hotline_and_objection_address_load_from_the_workbook(county_user):
+    content = workbook(
+        [county_row(监督举报电话=12317, 异议受理地址="县乡村振兴局 201 室"), township()]
+    )
+
+    result = import_areas(content, acting_user=county_user, name="hotline.xlsx")
+
+    assert result.errors == []
+    county = Area.objects.get(pk=COUNTY)
+    assert (county.supervision_phone, county.objection_address) == ("12317", "县乡村振兴局 201 室")
+    exported = openpyxl.load_workbook(io.BytesIO(export_workbook(acting_user=county_user)))["区划"]
+    headers = [c.value for c in exported[1]]
+    rows = {r[0]: r for r in exported.iter_rows(min_row=2, values_only=True)}
+    assert rows[COUNTY][headers.index("监督举报电话")] == "12317"
+    assert rows["532527100000"][headers.index("监督举报电话")] is None
+    # What the county exported imports back unchanged.
+    before = snapshot()
+    again = import_areas(export_workbook(acting_user=county_user), acting_user=county_user)
+    assert again.errors == [] and snapshot() == before
+
+
+def test_a_hotline_is_only_the_countys_and_only_digits(county_user):
+    content = workbook(
+        [county_row(监督举报电话="请拨打12317"), township(监督举报电话="0873-1234567")]
+    )
+    before = snapshot()
+
+    result = import_areas(content, acting_user=county_user, name="bad-hotline.xlsx")
+
+    found = {(e.row, e.column): e.message for e in result.errors}
+    assert found == {
+        (2, "监督举报电话"): "监督举报电话只能包含数字、空格和短横线，实际为「请拨打12317」",
+        (3, "监督举报电话"): "仅县级区划填写",
+    }
+    assert snapshot() == before

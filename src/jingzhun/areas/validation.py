@@ -8,6 +8,7 @@ the stored area before any instance exists.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,7 +44,12 @@ COUNTY_FIELDS = (
     "rural_income_growth",
     "province_income_growth",
     "education_balance_year",
+    # Printed on the county's public notices (issue #13 item 6).
+    "supervision_phone",
+    "objection_address",
 )
+# A hotline as people write it: 12317, 0871-12345678, +86 871 1234 5678.
+PHONE = re.compile(r"\+?[0-9][0-9 -]{2,30}")
 # Amounts that cannot be negative; the two growth rates (增幅) can.
 NON_NEGATIVE = ("rural_population", "collective_income", "rural_income_per_capita")
 
@@ -160,6 +166,14 @@ def check_area(values: Mapping[str, Any], today: datetime.date) -> list[Problem]
             problems.append(
                 Problem("poor_village_planned_exit_year", _("只有贫困村才有计划出列年度"))
             )
+    phone = (values.get("supervision_phone") or "").strip()
+    if phone and not PHONE.fullmatch(phone):
+        problems.append(
+            Problem(
+                "supervision_phone",
+                _("监督举报电话只能包含数字、空格和短横线，实际为「{value}」").format(value=phone),
+            )
+        )
     year = values.get("education_balance_year")
     if year is not None and not MIN_YEAR - 10 <= year <= today.year:
         problems.append(

@@ -35,5 +35,7 @@ class AreaSerializer(ModelSerializer):
             "rural_income_growth",
             "province_income_growth",
             "education_balance_year",
+            "supervision_phone",
+            "objection_address",
         ]
         read_only_fields = fields
