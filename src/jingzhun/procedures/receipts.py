@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jingzhun.core.locks import lock_name
+
 from . import services
 from .models import RECEIPT_DIGITS as DIGITS
 from .models import Objection, ObjectionStatus, ReceiptLookup, format_receipt
@@ -110,13 +112,15 @@ def receipt_status(receipt: str) -> ReceiptStatus | None:
 def allow_lookup(client: str) -> bool:
     """Record one lookup by `client` (a keyed hash); False when it had LOOKUPS_PER_HOUR in the
     past hour already. Records older than a day are dropped on the way (nothing else reads them)."""
-    now = timezone.now()
-    ReceiptLookup.objects.filter(attempted__lt=now - datetime.timedelta(days=1)).delete()
-    since = now - datetime.timedelta(hours=1)
-    if (
-        ReceiptLookup.objects.filter(client=client, attempted__gte=since).count()
-        >= LOOKUPS_PER_HOUR
-    ):
-        return False
-    ReceiptLookup.objects.create(client=client, attempted=now)
-    return True
+    with transaction.atomic():
+        lock_name(f"receipt-lookup:{client}")  # count and insert as one step per client
+        now = timezone.now()
+        ReceiptLookup.objects.filter(attempted__lt=now - datetime.timedelta(days=1)).delete()
+        since = now - datetime.timedelta(hours=1)
+        if (
+            ReceiptLookup.objects.filter(client=client, attempted__gte=since).count()
+            >= LOOKUPS_PER_HOUR
+        ):
+            return False
+        ReceiptLookup.objects.create(client=client, attempted=now)
+        return True

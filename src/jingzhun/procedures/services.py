@@ -35,6 +35,7 @@ from jingzhun.assessment.models import Verdict
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.core.clients import client_address  # noqa: F401  (the public pages' rate limit)
+from jingzhun.core.locks import lock_name
 from jingzhun.registry import services as registry
 from jingzhun.registry.models import Household
 
@@ -701,6 +702,8 @@ def lodge_objection(
     text = (text or "").strip()
     if len(text) < 5:
         raise ValidationError({"text": [_("异议内容：请写明理由（至少 5 个字）")]})
+    if client:
+        lock_name(f"public-objection:{client}")  # count and insert as one step per client
     since = timezone.now() - datetime.timedelta(hours=1)
     if (
         client
