@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 
 from jingzhun import masking
-from jingzhun.core.paging import fetch_page, page_number
+from jingzhun.core.paging import fetch_page, make_pager, page_number
 from jingzhun.imports.tasks import start_job
 from jingzhun.standards import dataset_kinds
 from jingzhun.workbook.guard import WorkbookRejected, check_upload_size
@@ -113,6 +113,9 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "table": table,
             "page": page,
             "pages": max(1, -(-dataset.rows // ROWS_PER_PAGE)),
+            "pager": make_pager(
+                number=page, per_page=ROWS_PER_PAGE, total=dataset.rows, params=request.GET
+            ),
         },
     )
 

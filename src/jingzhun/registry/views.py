@@ -25,7 +25,7 @@ from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 from jingzhun.assessment.history import household_history
 from jingzhun.audit.models import AuditEntry
-from jingzhun.core.paging import fetch_page, page_number
+from jingzhun.core.paging import fetch_page, make_pager, page_number
 from jingzhun.procedures.queries import household_procedures
 
 from . import choices as c
@@ -131,13 +131,23 @@ def _render_list(
     if filterset.is_valid() and not id_like:
         queryset = filterset.qs
         rows, has_next = _page_rows(queryset, page)
-        if not has_next:
+        if not has_next and (rows or page == 1):
             total = (page - 1) * PAGE_SIZE + len(rows)
-        elif not q:
+        elif has_next and not q:
             # A capped count: exact below the cap, "more than" above it. A name search skips it:
             # counting every match of a common initial pair costs more than the page itself.
             total = queryset.order_by()[: COUNT_CAP + 1].count()
     query = clean.urlencode()
+    capped = total is not None and total > COUNT_CAP
+    # Page numbers within what was counted: up to the cap, the last page unknown beyond it.
+    pager = make_pager(
+        number=page,
+        per_page=PAGE_SIZE,
+        total=COUNT_CAP if capped else total,
+        has_next=has_next,
+        capped=capped,
+        params=clean,
+    )
     response = render(
         request,
         "registry/household_list.html",
@@ -149,7 +159,8 @@ def _render_list(
             "has_next": has_next,
             "has_previous": page > 1,
             "total": total,
-            "total_capped": total is not None and total > COUNT_CAP,
+            "total_capped": capped,
+            "pager": pager,
             "count_cap": COUNT_CAP,
             "query": query,
             "id_like": id_like,
