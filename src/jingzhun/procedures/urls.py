@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 urlpatterns = [
     path("", views.board, name="procedures-board"),
+    path("export.xlsx", views_excel.board_xlsx, name="procedures-board-export"),
     path("new/", views.proposal_new, name="procedures-new"),
     path("batches/<int:pk>/", views.batch_detail, name="procedures-batch"),
+    path("batches/<int:pk>/export.xlsx", views_excel.batch_xlsx, name="procedures-batch-export"),
     path("batches/<int:pk>/step/", views.batch_step, name="procedures-batch-step"),
     path("batches/<int:pk>/close/", views.batch_close, name="procedures-batch-close"),
     path("batches/<int:pk>/objections/", views.batch_objection, name="procedures-objection-new"),

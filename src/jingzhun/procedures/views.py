@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from jingzhun.areas.choices import Level as AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.core.filters import ID_MAX
+from jingzhun.core.paging import fetch_page, make_pager, page_number
 from jingzhun.registry.models import Household
 
 from . import queries, services
@@ -110,9 +111,15 @@ def _proposal_kinds(user: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _rows(queryset: QuerySet[Procedure]) -> list[Procedure]:
-    rows = list(queryset.select_related("household", "batch", "village", "notice")[:ROWS_SHOWN])
-    return queries.with_heads(rows)
+def _rows(
+    queryset: QuerySet[Procedure], page: int = 1, limit: int | None = ROWS_SHOWN
+) -> list[Procedure]:
+    """Page `page` of `queryset` (every row when `limit` is None: the board's export)."""
+    queryset = queryset.select_related("household", "batch", "village", "notice")
+    if limit is None:
+        return queries.with_heads(list(queryset))
+    # Deferred join: a deep page walks the offset on keys only (core/paging.py).
+    return queries.with_heads(fetch_page(queryset, (page - 1) * limit, limit))
 
 
 # ---------------------------------------------------------------- the board
@@ -124,11 +131,27 @@ def _years(user: Any, this_year: int, chosen: int) -> list[int]:
     return sorted(years | {this_year, chosen}, reverse=True)
 
 
-@login_required
-def board(request: HttpRequest) -> HttpResponse:
-    """Batches of the year by kind with their counts per stage; overdue procedures; what awaits
-    the user. Overdue and awaiting are not limited to the year: a late step is late whatever
-    the batch's year."""
+def overdue_rows(queryset: QuerySet[Procedure], today: Any, **paging: Any) -> list[Procedure]:
+    """The rows of 超期未办 with their due date and days late."""
+    rows = _rows(queryset, **paging)
+    for row in rows:
+        row.due = queries.due_date(row)
+        row.late_days = (today - row.due).days if row.due else None
+    return rows
+
+
+def awaiting_rows(queryset: QuerySet[Procedure], **paging: Any) -> list[Procedure]:
+    """The rows of 待我办理 with why the step cannot be taken yet ('' when it can)."""
+    rows = _rows(queryset, **paging)
+    for row in rows:
+        row.blocked = queries.blocked_reason(row)
+    return rows
+
+
+def board_lists(request: HttpRequest) -> dict[str, Any]:
+    """What the board shows for the request's filter (year, area): the year's batches with
+    their stages, and the querysets of the overdue and awaiting procedures. The page and its
+    export (views_excel.board_xlsx) read the same lists."""
     user = request.user
     today = services.today()
     # Default: the newest year with batches (exit lists are worked on into the next year).
@@ -150,34 +173,68 @@ def board(request: HttpRequest) -> HttpResponse:
     for batch in batches:
         by_kind.setdefault(batch.kind, []).append({"batch": batch, "stages": stages[batch.pk]})
     groups = [(Kind(kind).label, by_kind[kind]) for kind in Kind.values if kind in by_kind]
+    return {
+        "today": today,
+        "year": year,
+        "area": chosen,
+        "area_code": area_code,
+        "groups": groups,
+        "more_batches": more_batches,
+        "overdue": procedures.filter(queries.overdue_q(today)).order_by("state_since", "id"),
+        "awaiting": queries.awaiting(user, procedures, today).order_by("state_since", "id"),
+    }
 
-    overdue = procedures.filter(queries.overdue_q(today)).order_by("state_since", "id")
-    overdue_rows = _rows(overdue)
-    for row in overdue_rows:
-        row.due = queries.due_date(row)
-        row.late_days = (today - row.due).days if row.due else None
 
-    awaiting = queries.awaiting(user, procedures, today).order_by("state_since", "id")
-    awaiting_rows = _rows(awaiting)
-    for row in awaiting_rows:
-        row.blocked = queries.blocked_reason(row)
+def _board_query(request: HttpRequest) -> QueryDict:
+    """The board's filter (year, area) without the pages: kept by its pagers and export."""
+    query = request.GET.copy()
+    for name in ("overdue_page", "awaiting_page"):
+        query.pop(name, None)
+    return query
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Batches of the year by kind with their counts per stage; overdue procedures; what awaits
+    the user, each list paged. Overdue and awaiting are not limited to the year: a late step is
+    late whatever the batch's year."""
+    user = request.user
+    lists = board_lists(request)
+    query = _board_query(request)
+    pagers, shown = {}, {}
+    for name in ("overdue", "awaiting"):
+        param = f"{name}_page"
+        number = page_number(request.GET.get(param))
+        total = lists[name].count()
+        rows = (
+            overdue_rows(lists[name], lists["today"], page=number)
+            if name == "overdue"
+            else awaiting_rows(lists[name], page=number)
+        )
+        shown[name] = rows
+        pagers[name] = make_pager(
+            number=number, per_page=ROWS_SHOWN, total=total, params=query, param=param
+        )
     return render(
         request,
         "procedures/board.html",
         {
-            "year": year,
-            "years": _years(user, today.year, year),
+            "year": lists["year"],
+            "years": _years(user, lists["today"].year, lists["year"]),
             "areas": _area_choices(user),
-            "chosen_area": area_code,
-            "groups": groups,
-            "more_batches": more_batches,
-            "overdue": overdue_rows,
-            "overdue_count": overdue.count(),
-            "awaiting": awaiting_rows,
-            "awaiting_count": awaiting.count(),
+            "chosen_area": lists["area_code"],
+            "groups": lists["groups"],
+            "more_batches": lists["more_batches"],
+            "overdue": shown["overdue"],
+            "overdue_count": pagers["overdue"].total,
+            "overdue_pager": pagers["overdue"],
+            "awaiting": shown["awaiting"],
+            "awaiting_count": pagers["awaiting"].total,
+            "awaiting_pager": pagers["awaiting"],
             "rows_shown": ROWS_SHOWN,
+            "query": query.urlencode(),
             "proposal_kinds": _proposal_kinds(user),
-            "today": today,
+            "today": lists["today"],
         },
     )
 
