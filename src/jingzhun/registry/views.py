@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from jingzhun import masking
+from jingzhun import masking, povertylines
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
 from jingzhun.assessment.history import household_history
@@ -282,7 +282,15 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for helper in helpers:
         helper.phone_masked = masking.mask_phone(helper.phone)
     columns = _income_columns()
+    incomes = list(household.incomes.all())  # newest year first (Income.Meta.ordering)
     history = household_history(request.user, household)
+    # The figures a cadre is asked for first, at the top of the page: the latest year's
+    # per-capita income against that year's poverty line, the latest verdict, status, size.
+    latest_income = incomes[0] if incomes else None
+    try:
+        line = povertylines.line(latest_income.year) if latest_income else None
+    except KeyError:  # a year before the table's first line
+        line = None
     log = list(
         AuditEntry.objects.visible_to(request.user)
         .filter(household=household)
@@ -296,9 +304,12 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "groups": groups,
             "members": members,
+            "head": next((p for p in members if p.relation == c.Relation.HEAD), None),
+            "latest_income": latest_income,
+            "poverty_line": line,
             "incomes": [
                 {"year": i.year, "values": [getattr(i, n) for n, _label in columns]}
-                for i in household.incomes.all()
+                for i in incomes
             ],
             "income_years": range(timezone.localdate().year, timezone.localdate().year - 4, -1),
             "helpers": helpers,
