@@ -33,15 +33,10 @@ CHECKSUM = hashlib.sha256(b"bench:fuzzy").hexdigest()
 
 def unkeyed_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int, int]:
     """The unkeyed file (drawn once, reused): (dataset id, registered rows at its start)."""
-    existing = Dataset.objects.filter(checksum=CHECKSUM).first()
     registered = rows // 3
-    if existing is not None and existing.rows == rows:
-        return existing.pk, registered
-    if existing is not None:
-        existing.delete()
-    registry = read_registry()
-    lists = Lists(registry, seed, year)
-    lists.rng = np.random.default_rng([seed, 99])
+    if (kept_id := kept(CHECKSUM, rows)) is not None:
+        return kept_id, registered
+    registry, lists = draw(seed, year, stream=99)
     who = lists.pick(registered)
     names = registry.name[who].copy()
     misspelt = lists.rng.random(len(who)) < 0.1
@@ -64,6 +59,25 @@ def unkeyed_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int,
         file_name="无有效证件号码人员（基准测试）.csv",
     )  # fmt: skip
     return dataset.pk, registered
+
+
+def kept(checksum: str, rows: int) -> int | None:
+    """The id of the benchmark's file drawn earlier with `rows` rows; one of another size is
+    deleted (it is drawn again)."""
+    existing = Dataset.objects.filter(checksum=checksum).first()
+    if existing is not None and existing.rows == rows:
+        return existing.pk
+    if existing is not None:
+        existing.delete()
+    return None
+
+
+def draw(seed: int, year: int, *, stream: int) -> tuple[Any, Lists]:
+    """The registry and a list drawer with its own random stream (one per benchmark file)."""
+    registry = read_registry()
+    lists = Lists(registry, seed, year)
+    lists.rng = np.random.default_rng([seed, stream])
+    return registry, lists
 
 
 def side_list(

@@ -23,8 +23,7 @@ from django.db import connection, connections
 
 from jingzhun.comparison.models import Dataset
 
-from .fuzzy import side_list
-from .generate import Lists, read_registry
+from .fuzzy import draw, kept, side_list
 
 KIND = "insurance"
 CHECKSUM = hashlib.sha256(b"bench:tokens").hexdigest()
@@ -34,15 +33,10 @@ KEY_ID = "bench-tokens"
 
 def tokenised_dataset(rows: int, seed: int = 2018, year: int = 2018) -> tuple[int, int]:
     """The tokenised file (drawn once, reused): (dataset id, registered rows at its start)."""
-    existing = Dataset.objects.filter(checksum=CHECKSUM).first()
     registered = rows // 3
-    if existing is not None and existing.rows == rows:
-        return existing.pk, registered
-    if existing is not None:
-        existing.delete()
-    registry = read_registry()
-    lists = Lists(registry, seed, year)
-    lists.rng = np.random.default_rng([seed, 77])
+    if (kept_id := kept(CHECKSUM, rows)) is not None:
+        return kept_id, registered
+    registry, lists = draw(seed, year, stream=77)
     who = lists.pick(registered)
     numbers, names, villages = lists.strangers(rows - len(who))
     every = np.concatenate([registry.id_number[who], numbers])
