@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
@@ -49,7 +50,7 @@ def _common(procedure: Procedure) -> list[Any]:
         procedure.get_kind_display(),
         procedure.batch.title,
         procedure.get_state_display(),
-        procedure.state_since.date() if procedure.state_since else None,
+        timezone.localdate(procedure.state_since) if procedure.state_since else None,
     ]
 
 
