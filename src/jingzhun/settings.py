@@ -43,6 +43,8 @@ JINGZHUN_EMAIL_HOST    the intranet's mail server for `jingzhun notify_awaiting`
                        (nothing is mailed); with JINGZHUN_EMAIL_PORT (25), JINGZHUN_EMAIL_USER,
                        JINGZHUN_EMAIL_PASSWORD, JINGZHUN_EMAIL_USE_TLS (1/0, default 0) and
                        JINGZHUN_EMAIL_FROM (the sender, default jingzhun@localhost)
+JINGZHUN_MAP_GEOJSON   驾驶舱's map: a GeoJSON file of the deployment's township/village shapes
+                       (property `code`: the 12-digit area code); default none (schematic map)
 
 Behind an HTTPS reverse proxy (nginx terminating TLS, docs/operations.md "Production"):
 JINGZHUN_BEHIND_HTTPS_PROXY  1: trust X-Forwarded-Proto: https from the proxy, secure-only session
@@ -127,6 +129,7 @@ INSTALLED_APPS = [
     "jingzhun.registry",
     "jingzhun.assessment",
     "jingzhun.procedures",
+    "jingzhun.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +344,9 @@ NOTICE_DAYS = int(os.environ.get("JINGZHUN_NOTICE_DAYS", "7"))
 CLIENT_ADDRESS_HEADER = os.environ.get("JINGZHUN_CLIENT_ADDRESS_HEADER", "")
 # The supervision hotline printed on a notice when its county has none (the national 12317).
 SUPERVISION_PHONE = os.environ.get("JINGZHUN_SUPERVISION_PHONE", "12317")
+# 驾驶舱's map: a GeoJSON file whose features carry the 12-digit area code in property `code`
+# (docs/operations.md); empty: a schematic map generated from the area tree.
+MAP_GEOJSON = os.environ.get("JINGZHUN_MAP_GEOJSON", "")
 # The address villagers reach the site at: the base of the notice's QR code link. Empty: the
 # address of the request that produced the notice (right unless a proxy rewrites the host).
 PUBLIC_URL = os.environ.get("JINGZHUN_PUBLIC_URL", "").rstrip("/")

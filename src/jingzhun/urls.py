@@ -15,6 +15,7 @@ urlpatterns = [
     path("exports/", include("jingzhun.exports.urls")),
     path("imports/", include("jingzhun.imports.urls")),
     path("comparison/", include("jingzhun.comparison.urls")),
+    path("dashboard/", include("jingzhun.dashboard.urls")),
     # Public notices (公示) and their objection form: no login (procedures/urls_public.py).
     path("notices/", include("jingzhun.procedures.urls_public")),
     # Namespaced: the routers' names ("household-list" …) would otherwise shadow the pages'.
