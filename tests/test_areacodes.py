@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jingzhun import areacodes
 
@@ -31,3 +33,12 @@ def test_bad_codes_are_refused(bad):
 
 def test_names_come_from_the_stdnum_table():
     assert areacodes.county_names("532527") == ("云南省", "红河哈尼族彝族自治州", "泸西县")
+
+
+@given(
+    scope=st.text(alphabet="0123456789", min_size=1, max_size=12),
+    code=st.text(alphabet="0123456789", min_size=12, max_size=12),
+)
+def test_prefix_range_holds_exactly_the_codes_that_start_with_the_prefix(scope, code):
+    low, high = areacodes.prefix_range(scope)
+    assert (low <= code < high) == code.startswith(scope)

@@ -41,6 +41,12 @@ def prefix(code: str, level: str | None = None) -> str:
     return code[: PREFIX_LENGTH[level or level_of(code)]]
 
 
+def prefix_range(scope: str) -> tuple[str, str]:
+    """[low, high) of the codes that start with `scope` (a prefix as `prefix` gives it): a
+    range an index scans, not a LIKE."""
+    return scope, scope[:-1] + chr(ord(scope[-1]) + 1)
+
+
 def parent_code(code: str) -> str | None:
     """The 12-digit code of the parent area, or None for a province."""
     level = level_of(code)

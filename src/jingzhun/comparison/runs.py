@@ -117,7 +117,10 @@ def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> Compa
     try:
         ruleset = rules.load(run.ruleset)
         prefix = areacodes.prefix(run.area_id) if run.area_id else ""
-        _relink_tokens(run, ruleset, prefix)
+        # The lists the run reads, taken once: their token links are renewed and the run
+        # records them.
+        datasets = _datasets_used(ruleset, prefix)
+        _relink_tokens(run, datasets)
         found: list[tuple[rules.Rule, pa.Table]] = []
         kinds = {rule.dataset for rule in ruleset.rules if rule.dataset}
         with engine_tables(run.engine, prefix, kinds, spark_master=spark_master) as tables:
@@ -126,7 +129,7 @@ def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> Compa
                 found.append((rule, found_table(ruleset, rule, inputs)))
                 ComparisonRun.objects.filter(pk=run.pk).update(rules_done=done)
         with transaction.atomic():
-            run.datasets = _datasets_used(ruleset, prefix)
+            run.datasets = datasets
             run.counts = _keep(run, ruleset, prefix, found)
             run.status, run.finished = RunStatus.FINISHED, timezone.now()
             run.rules_done = len(ruleset.rules)
@@ -139,12 +142,12 @@ def execute_run(run: ComparisonRun, *, spark_master: str | None = None) -> Compa
     return run
 
 
-def _relink_tokens(run: ComparisonRun, ruleset: rules.Ruleset, prefix: str) -> None:
+def _relink_tokens(run: ComparisonRun, datasets: list[int]) -> None:
     """Match the tokenised lists the run reads with the registry as it is now (a person
     registered since the list was loaded is linked, not reported as an omission). Token links
     only: fuzzy suggestions are made when a list is loaded or by `jingzhun link_datasets`. A key
     file that may not be used leaves the earlier links (the run goes on; logged)."""
-    tokenised = Dataset.objects.filter(pk__in=_datasets_used(ruleset, prefix)).exclude(key_id="")
+    tokenised = Dataset.objects.filter(pk__in=datasets).exclude(key_id="")
     if not tokenised.exists():
         return
     try:
@@ -156,8 +159,8 @@ def _relink_tokens(run: ComparisonRun, ruleset: rules.Ruleset, prefix: str) -> N
 def _in_scope(field: str, prefix: str) -> Q:
     if not prefix:
         return Q()
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+    low, high = areacodes.prefix_range(prefix)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
 
 
 def _datasets_used(ruleset: rules.Ruleset, prefix: str) -> list[int]:

@@ -79,8 +79,7 @@ def latest_income_year() -> int:
 
 def area_range(code: str) -> tuple[str, str]:
     """[low, high) of 12-digit codes in the subtree of `code` (an index range, not LIKE)."""
-    scope = areacodes.prefix(code)
-    return scope, scope[:-1] + chr(ord(scope[-1]) + 1)
+    return areacodes.prefix_range(areacodes.prefix(code))
 
 
 # `\d` on purpose (not [0-9]): this guard keeps numbers out of URLs, so it errs wide and also
