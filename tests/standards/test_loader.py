@@ -164,7 +164,7 @@ BROKEN = [
     (
         "unknown key",
         INCOME.replace('op = ">"', 'op = ">"\nthresold = 1'),
-        "broken.toml: 户 household 指标 income: 未知键 'thresold' (unknown key)",
+        "broken.toml: 户 household 指标 income: 未知键 'thresold' (unknown key 'thresold')",
     ),
     (
         "unknown level",
@@ -174,7 +174,7 @@ BROKEN = [
     (
         "unknown top key",
         'regin = "53"\n' + INCOME,
-        "broken.toml: 未知键 'regin' (unknown key)",
+        "broken.toml: 未知键 'regin' (unknown key 'regin')",
     ),
     (
         "bad op",

@@ -2,14 +2,19 @@
 
 Every problem raises StandardError with a message naming the file, then the level and indicator,
 then the field of the file: ``national-2016.toml: 户 household 指标 income: value: 未知字段 'incom'
-(unknown field 'incom')``.
+(unknown field 'incom')``. The checks go on after a mistake wherever the rest can still be
+checked (every top-level key, every parameter, every indicator, the removals), and the one
+StandardError raised carries all the problems found (`StandardError.problems`, each readable in
+one language), so a draft is corrected in one pass.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
 import tomllib
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +22,7 @@ from typing import Any
 
 from jingzhun import povertylines
 from jingzhun.standards import vocabulary
-from jingzhun.standards.errors import StandardError
+from jingzhun.standards.errors import Problem, StandardError
 from jingzhun.standards.expression import ExpressionError, names, parse
 from jingzhun.standards.schema import LEVEL_ZH, OPS, POVERTY_LINE, YEAR, Indicator, Standard
 
@@ -72,7 +77,29 @@ def _fail(file: str, message: str, level: str | None = None, indicator: str | No
         prefix += f": {LEVEL_ZH.get(level, level)} {level}"
         if indicator is not None:
             prefix += f" 指标 {indicator}"
-    raise StandardError(f"{prefix}: {message}")
+    raise StandardError(f"{prefix}: {message}", [Problem.parse(file, message, level, indicator)])
+
+
+class _Problems:
+    """Collects the problems of independent checks (`with problems.check(): …`), then raises
+    them all at once (`raise_any`)."""
+
+    def __init__(self) -> None:
+        self.errors: list[StandardError] = []
+
+    @contextlib.contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except StandardError as error:
+            self.errors.append(error)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise StandardError(
+                "\n".join(str(e) for e in self.errors),
+                [problem for error in self.errors for problem in error.problems],
+            )
 
 
 def _load(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Standard:
@@ -92,71 +119,88 @@ def _load(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Stand
     except tomllib.TOMLDecodeError as exc:
         _fail(file, f"TOML 语法错误：{exc} (TOML syntax error)")
 
+    problems = _Problems()
     for key in data:
-        if key not in TOP_KEYS:
-            if isinstance(data[key], list) and all(isinstance(v, dict) for v in data[key]):
-                _fail(file, f"未知层级 '{key}' (unknown level; use household, village or county)")
-            _fail(file, f"未知键 '{key}' (unknown key)")
+        with problems.check():
+            if key not in TOP_KEYS:
+                if isinstance(data[key], list) and all(isinstance(v, dict) for v in data[key]):
+                    _fail(
+                        file,
+                        f"未知层级 '{key}' "
+                        f"(unknown level '{key}'; use household, village or county)",
+                    )
+                _fail(file, f"未知键 '{key}' (unknown key '{key}')")
     for key in REQUIRED_TOP:
-        if key not in data:
-            _fail(file, f"{key}: 缺少必填项 (missing required key '{key}')")
+        with problems.check():
+            if key not in data:
+                _fail(file, f"{key}: 缺少必填项 (missing required key '{key}')")
     for key in ("id", "name", "name_en", "region"):
-        if not isinstance(data[key], str) or not data[key].strip():
-            _fail(file, f"{key}: 必须是非空文本 (must be a non-empty string)")
-    if text is None and data["id"] != path.stem:
-        _fail(file, "id: '{}' 与文件名不一致 (id must equal the file name)".format(data["id"]))
-    year = data["year"]
-    if isinstance(year, bool) or not isinstance(year, int) or not 1949 < year < 2200:
-        _fail(file, "year: 年度必须是整数 (year must be an integer year)")
-    version = data["version"]
-    if isinstance(version, bool) or not isinstance(version, str | int):
-        _fail(file, "version: 必须是文本 (version must be a string)")
-    region = data["region"]
-    if region != "national" and not re.fullmatch(r"[0-9]{2,12}", region):
-        _fail(
-            file,
-            f"region: '{region}' 应为 national 或地区代码前缀 (national or an area code prefix)",
-        )
+        with problems.check():
+            if key in data and (not isinstance(data[key], str) or not data[key].strip()):
+                _fail(file, f"{key}: 必须是非空文本 (must be a non-empty string)")
+    with problems.check():
+        if text is None and data.get("id", path.stem) != path.stem:
+            _fail(file, "id: '{}' 与文件名不一致 (id must equal the file name)".format(data["id"]))
+    year = data.get("year", 2000)
+    with problems.check():
+        if isinstance(year, bool) or not isinstance(year, int) or not 1949 < year < 2200:
+            _fail(file, "year: 年度必须是整数 (year must be an integer year)")
+    version = data.get("version", "")
+    with problems.check():
+        if isinstance(version, bool) or not isinstance(version, str | int):
+            _fail(file, "version: 必须是文本 (version must be a string)")
+    region = data.get("region", "national")
+    with problems.check():
+        if region != "national" and not re.fullmatch(r"[0-9]{2,12}", str(region)):
+            _fail(
+                file,
+                f"region: '{region}' 应为 national 或地区代码前缀 "
+                "(national or an area code prefix)",
+            )
 
     parent: Standard | None = None
     extends = data.get("extends")
-    if extends is not None:
-        if not isinstance(extends, str):
-            _fail(file, "extends: 必须是标准 id (must be a standard id)")
-        if text is not None and (extends.endswith(".toml") or "/" in extends or "\\" in extends):
-            # A draft comes from a page: it may only extend a shipped standard, never a path.
-            _fail(file, f"extends: 草案只能继承已发布标准的 id '{extends}' (a shipped standard id)")
-        try:
-            target = _resolve(extends, path.parent if text is None else None)
-        except StandardError as exc:
-            _fail(file, f"extends: {exc}")
-        parent = _load(target, (*chain, resolved))
+    with problems.check():
+        parent = _parent(extends, path, text, file, chain, resolved)
+    if extends is not None and parent is None:
+        problems.raise_any()  # without the parent its overrides cannot be checked
 
     line_table = data.get("poverty_line_table", parent.poverty_line_table if parent else "national")
-    try:
-        povertylines.table(line_table)
-    except (KeyError, TypeError):
-        _fail(
-            file, f"poverty_line_table: 未知扶贫标准表 '{line_table}' (unknown poverty line table)"
-        )
+    with problems.check():
+        try:
+            povertylines.table(line_table)
+        except (KeyError, TypeError):
+            _fail(
+                file,
+                f"poverty_line_table: 未知扶贫标准表 '{line_table}' (unknown poverty line table)",
+            )
 
     parameters = dict(parent.parameters) if parent else {}
     raw_parameters = data.get("parameters", {})
-    if not isinstance(raw_parameters, dict):
-        _fail(file, "parameters: 必须是表 (must be a table)")
+    with problems.check():
+        if not isinstance(raw_parameters, dict):
+            raw_parameters = {}
+            _fail(file, "parameters: 必须是表 (must be a table)")
     for name, value in raw_parameters.items():
-        if name in (POVERTY_LINE, YEAR) or not name.isidentifier():
-            _fail(file, f"parameters: 参数名 '{name}' 不可用 (reserved or invalid name)")
-        parameters[name] = _number(value, file, f"parameters.{name}")
+        with problems.check():
+            if name in (POVERTY_LINE, YEAR) or not name.isidentifier():
+                _fail(file, f"parameters: 参数名 '{name}' 不可用 (reserved or invalid name)")
+            parameters[name] = _number(value, file, f"parameters.{name}")
 
     levels: dict[str, tuple[Indicator, ...]] = {}
     for level in LEVEL_ZH:
         base = [_as_raw(i) for i in parent.indicators(level)] if parent else []
-        levels[level] = tuple(
-            _indicator(raw, level, file, parameters)
-            for raw in _merge(base, data.get(level, []), level, file)
-        )
-    levels = _remove(levels, data.get("remove", []), file)
+        indicators: list[Indicator] = []
+        merged: list[dict] = []
+        with problems.check():
+            merged = _merge(base, data.get(level, []), level, file)
+        for raw in merged:
+            with problems.check():  # every indicator is checked, whatever the others hold
+                indicators.append(_indicator(raw, level, file, parameters))
+        levels[level] = tuple(indicators)
+    with problems.check():
+        levels = _remove(levels, data.get("remove", []), file)
+    problems.raise_any()
 
     return Standard(
         id=data["id"],
@@ -171,6 +215,29 @@ def _load(path: Path, chain: tuple[Path, ...], text: str | None = None) -> Stand
         path=path if text is None else None,
         **levels,
     )
+
+
+def _parent(
+    extends: Any,
+    path: Path,
+    text: str | None,
+    file: str,
+    chain: tuple[Path, ...],
+    resolved: Path,
+) -> Standard | None:
+    """The standard `extends` names (None without extends)."""
+    if extends is None:
+        return None
+    if not isinstance(extends, str):
+        _fail(file, "extends: 必须是标准 id (must be a standard id)")
+    if text is not None and (extends.endswith(".toml") or "/" in extends or "\\" in extends):
+        # A draft comes from a page: it may only extend a shipped standard, never a path.
+        _fail(file, f"extends: 草案只能继承已发布标准的 id '{extends}' (a shipped standard id)")
+    try:
+        target = _resolve(extends, path.parent if text is None else None)
+    except StandardError as exc:
+        _fail(file, f"extends: {exc}")
+    return _load(target, (*chain, resolved))
 
 
 def _number(value: Any, file: str, where: str, level: str | None = None, ind: str | None = None):
@@ -218,7 +285,7 @@ def _merge(base: list[dict], entries: Any, level: str, file: str) -> list[dict]:
             _fail(file, f"id: 第 {position} 个指标缺少 id (indicator #{position} has no id)", level)
         for key in entry:
             if key not in INDICATOR_KEYS:
-                _fail(file, f"未知键 '{key}' (unknown key)", level, ind)
+                _fail(file, f"未知键 '{key}' (unknown key '{key}')", level, ind)
         if ind in seen:
             _fail(file, "id: 指标 id 重复 (duplicate indicator id)", level, ind)
         seen.add(ind)

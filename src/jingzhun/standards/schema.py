@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jingzhun import povertylines
-from jingzhun.standards.errors import StandardError
+from jingzhun.standards.errors import Problem, StandardError
 from jingzhun.standards.expression import Node
 
 OPS = (">", ">=", "<", "<=", "==", "!=", "is_true")
@@ -76,10 +76,11 @@ class Standard:
             try:
                 return povertylines.line(year, self.poverty_line_table)
             except KeyError as exc:
+                message = f"threshold: {year} 年没有扶贫标准线 (no poverty line for {year})"
                 raise StandardError(
                     f"{self.id}: {LEVEL_ZH[indicator.level]} {indicator.level} 指标 "
-                    f"{indicator.id}: threshold: {year} 年没有扶贫标准线 "
-                    f"(no poverty line for {year})"
+                    f"{indicator.id}: {message}",
+                    [Problem.parse(self.id, message, indicator.level, indicator.id)],
                 ) from exc
         if threshold == YEAR:
             return Decimal(year)
