@@ -358,6 +358,8 @@ SNAPSHOT_DIR = os.environ.get("JINGZHUN_SNAPSHOT_DIR", "") or None
 # The engine comparison runs (数据比对) evaluate on: db (the application database), duckdb or
 # spark (over a Parquet snapshot of the comparison's tables); `jingzhun compare --engine` too.
 COMPARISON_ENGINE = os.environ.get("JINGZHUN_COMPARISON_ENGINE", "db")
+# The engine of assessment runs started from the page or the API: db, duckdb or spark.
+ASSESSMENT_ENGINE = os.environ.get("JINGZHUN_ASSESSMENT_ENGINE", "db")
 # PostgreSQL's work_mem for the comparison's queries on the db engine (their hashes and sorts
 # over millions of persons; the server's default 4MB spills them to disk).
 COMPARISON_WORK_MEM = os.environ.get("JINGZHUN_COMPARISON_WORK_MEM", "256MB")
