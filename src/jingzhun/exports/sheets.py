@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,11 +40,17 @@ class Table:
     title: str
     headers: Sequence[tuple[str, int]]
     rows: Iterable[Sequence[Any]] = field(default_factory=list)
+    # Column index (0-based) → number format, e.g. a rate's "0.00" (rates.RATE_NUMBER_FORMAT).
+    number_formats: Mapping[int, str] = field(default_factory=dict)
 
 
-def _cell(sheet: Any, value: Any) -> Any:
+def _cell(sheet: Any, value: Any, number_format: str | None = None) -> Any:
     """Dates as dates (shown as on the page); aware times in the server's local time (Excel
     has no time zones); everything else as it is (numbers stay numbers)."""
+    if number_format and value is not None:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = number_format
+        return cell
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)
@@ -77,7 +83,8 @@ def write_tables(tables: Sequence[Table]) -> tuple[bytes, dict[str, int]]:
         append_row(sheet, header)
         written = 0
         for row in table.rows:
-            append_row(sheet, [_cell(sheet, value) for value in row])
+            formats = table.number_formats
+            append_row(sheet, [_cell(sheet, v, formats.get(i)) for i, v in enumerate(row)])
             written += 1
         counts[table.title] = written
     buffer = io.BytesIO()
