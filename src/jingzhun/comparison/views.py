@@ -8,6 +8,7 @@ import io
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,6 +28,7 @@ from jingzhun.workbook.web import xlsx_response
 from .models import Dataset, DatasetRow
 
 ROWS_PER_PAGE = 100
+DATASETS_PER_PAGE = 50
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -64,11 +66,16 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     kinds = dataset_kinds.available()
     if kind in kinds:
         datasets = datasets.filter(kind=kind)
+    page = Paginator(datasets, DATASETS_PER_PAGE).get_page(page_number(request.GET.get("page")))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "comparison/dataset_list.html",
         {
-            "datasets": [(d, kinds.get(d.kind)) for d in datasets[:500]],
+            "datasets": [(d, kinds.get(d.kind)) for d in page.object_list],
+            "page": page,
+            "query": query.urlencode(),
             "kinds": kinds.values(),
             "kind": kind,
             "can_edit": request.user.can_edit(),

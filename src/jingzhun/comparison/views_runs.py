@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from jingzhun.core.paging import page_number
 from jingzhun.standards import rules
 
 from .models import ComparisonRun
 from .tasks import start_run
 
-SHOWN_RUNS = 100
+SHOWN_RUNS = 100  # per page
 
 
 def _ruleset_choices() -> list[tuple[str, str]]:
@@ -39,11 +41,16 @@ class RunForm(forms.Form):
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = ComparisonRun.objects.visible_to(request.user).select_related("area", "created_by")
+    page = Paginator(runs, SHOWN_RUNS).get_page(page_number(request.GET.get("page")))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "comparison/run_list.html",
         {
-            "runs": runs[:SHOWN_RUNS],
+            "runs": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "form": RunForm() if request.user.can_edit() else None,
         },
     )

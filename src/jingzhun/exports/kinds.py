@@ -29,6 +29,9 @@ class ExportKind:
     file_prefix: str  # the download's name: <prefix>-<YYYYmmdd-HHMM><suffix>
     suffix: str = ".xlsx"
     content_type: str = XLSX
+    # The job's parameters as (label, values) a reader understands (贫困户状态 = 未脱贫),
+    # not the filter's names and codes (status = registered); None: shown as stored.
+    describe: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
 
 
 def lazy(path: str) -> Writer:

@@ -62,7 +62,13 @@ class ExportJob(models.Model):
         return min(100, self.done * 100 // self.total) if self.total else 0
 
     def parameter_items(self) -> list[tuple[str, str]]:
-        """The filter as (name, values) pairs for display."""
+        """The filter as (label, values) pairs for display: the kind's own words when it has
+        them, else the stored names and values."""
+        describe = (
+            kinds.registered()[self.kind].describe if self.kind in kinds.registered() else None
+        )
+        if describe is not None:
+            return describe(self.parameters)
         return [
             (name, "、".join(str(v) for v in (values if isinstance(values, list) else [values])))
             for name, values in sorted(self.parameters.items())

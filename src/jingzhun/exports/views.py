@@ -9,11 +9,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from jingzhun.core.paging import DeferredJoinPaginator, page_number
+
 from . import kinds, services
 from .choices import Status
 from .models import ExportJob
 
-SHOWN_JOBS = 100
+JOBS_PER_PAGE = 50
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
@@ -23,14 +25,25 @@ def _own_job(request: HttpRequest, pk: int) -> ExportJob:
 @never_cache
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = list(
-        ExportJob.objects.filter(owner=request.user).order_by("-created", "-pk")[:SHOWN_JOBS]
-    )
+    jobs = ExportJob.objects.filter(owner=request.user).order_by("-created", "-pk")
+    page = DeferredJoinPaginator(jobs, JOBS_PER_PAGE).get_page(page_number(request.GET.get("page")))
     return render(
         request,
         "exports/job_list.html",
-        {"jobs": jobs, "retention_days": settings.EXPORT_RETENTION_DAYS},
+        {
+            "jobs": page.object_list,
+            "page": page,
+            "query": _other_parameters(request),
+            "retention_days": settings.EXPORT_RETENTION_DAYS,
+        },
     )
+
+
+def _other_parameters(request: HttpRequest) -> str:
+    """The list's query without its page: kept by the pager."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @never_cache

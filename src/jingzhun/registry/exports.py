@@ -37,9 +37,28 @@ def write_households(
     write_export(households, target, acting_user=acting_user, filters=parameters, progress=progress)
 
 
+def describe_households(parameters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The filter of a household export in the list page's words: the filter's Chinese label
+    and, for a choice, the choice's label (贫困户状态 = 未脱贫、返贫), in the filter's order."""
+    from .filters import HouseholdFilter
+
+    items = []
+    for name, spec in HouseholdFilter.base_filters.items():
+        values = parameters.get(name)
+        if values in (None, "", []):
+            continue
+        values = values if isinstance(values, list) else [values]
+        labels = dict(spec.extra.get("choices") or ())
+        shown = "、".join(str(labels.get(value, value)) for value in values if value != "")
+        if shown:
+            items.append((str(spec.label or name), shown))
+    return items
+
+
 HOUSEHOLDS = ExportKind(
     name="registry.households",
     label=_("建档立卡登记表"),
     write=write_households,
     file_prefix="registry",
+    describe=describe_households,
 )
