@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from jingzhun.dashboard import figures
 from jingzhun.dashboard.trend import trend
 from jingzhun.registry.models import StatusChange
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory
@@ -44,6 +45,9 @@ def test_trend_by_year(village):
     assert [r.poor_households for r in rows] == [3, 3, 1, 2]
     assert [r.poor_persons for r in rows] == [6, 6, 3, 4]
     assert [r.incidence for r in rows] == [0.60, 0.60, 0.30, 0.40]
+    # The dashboard passes the spells its per-village query read: the same years.
+    picture = figures.picture(user, user.area, 2018, datetime.date(2026, 12, 5))
+    assert trend(user, "", 1000, 2018, picture.spells) == rows
 
 
 @pytest.mark.django_db

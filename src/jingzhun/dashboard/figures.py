@@ -10,7 +10,7 @@ never a query per area.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,16 +101,11 @@ class Figures:
 
     def value(self, indicator: str) -> float | int | None:
         """The value the map colours by (INDICATORS' keys)."""
-        return {
-            "incidence": self.incidence,
-            "poor_persons": self.poor_persons,
-            "poor_households": self.poor_households,
-            "exited_households": self.households[c.Status.EXITED],
-            "monitored_households": self.households[c.Status.MONITORED],
-            "overdue": self.overdue,
-            "open_tasks": self.open_tasks,
-            "exit_share": self.exit_share,
-        }[indicator]
+        return _READ[indicator](self)
+
+    def values(self) -> list[float | int | None]:
+        """Every indicator's value, in INDICATORS' order (each computed once)."""
+        return [_READ[key](self) for key, _label, _target in INDICATORS]
 
 
 # key, label, the list that holds exactly the counted rows ({code}: the region's code)
@@ -125,6 +120,17 @@ INDICATORS: list[tuple[str, Any, str]] = [
     ("open_tasks", _("待办核查任务"), "tasks:?status=open&area={code}"),
     ("exit_share", _("贫困村已出列和计划出列占比（%）"), "areas:?area={code}"),
 ]
+# How each indicator's value is read from a Figures (a property, or a method for counts by status).
+_READ = {
+    "incidence": lambda f: f.incidence,
+    "poor_persons": lambda f: f.poor_persons,
+    "poor_households": lambda f: f.poor_households,
+    "exited_households": lambda f: f.households[c.Status.EXITED],
+    "monitored_households": lambda f: f.households[c.Status.MONITORED],
+    "overdue": lambda f: f.overdue,
+    "open_tasks": lambda f: f.open_tasks,
+    "exit_share": lambda f: f.exit_share,
+}
 
 
 @dataclass
@@ -138,6 +144,8 @@ class Picture:
     villages: list[Figures]
     stages: list[dict[str, Any]]  # open procedures by kind and stage
     outside_tasks: int = 0  # open tasks recorded above the child areas (a county-level task)
+    # (entry year, exit year, status) → [households, members]: the trend's input (trend.py)
+    spells: dict = field(default_factory=dict)
 
 
 def child_length(prefix: str) -> int:
@@ -204,24 +212,39 @@ def picture(user: Any, base: Area | None, year: int, today: datetime.date) -> Pi
             area_code, Figures(area_code, area_code, "village", _child_of(area_code, length))
         )
 
-    # 2. Households by village and status.
-    for village_code, status, n in (
+    # 2. Households and 3. members by village, status, entry and exit year: the village's
+    # figures, and (summed over villages) the trend's spells, so the trend scans neither table
+    # again.
+    spells: dict[tuple[int, int | None, str], list[int]] = defaultdict(lambda: [0, 0])
+    for village_code, status, entry, exit_year, n in (
         within(Household.objects.visible_to(user), "village_id", code)
         .order_by()
-        .values("village_id", "status")
+        .values("village_id", "status", "entry_year", "exit_year")
         .annotate(n=Count("id"))
-        .values_list("village_id", "status", "n")
+        .values_list("village_id", "status", "entry_year", "exit_year", "n")
     ):
         village(village_code).households[status] += n
-    # 3. Members by village and household status.
-    for village_code, status, n in (
+        spells[(entry, exit_year, status)][0] += n
+    for village_code, status, entry, exit_year, n in (
         within(Person.objects.visible_to(user), "household__village_id", code)
         .order_by()
-        .values("household__village_id", "household__status")
+        .values(
+            "household__village_id",
+            "household__status",
+            "household__entry_year",
+            "household__exit_year",
+        )
         .annotate(n=Count("id"))
-        .values_list("household__village_id", "household__status", "n")
+        .values_list(
+            "household__village_id",
+            "household__status",
+            "household__entry_year",
+            "household__exit_year",
+            "n",
+        )
     ):
         village(village_code).persons[status] += n
+        spells[(entry, exit_year, status)][1] += n
     # 4. Open procedures by village, kind and state: overdue ones and those in a running notice.
     stage_counts: Counter = Counter()
     for row in (
@@ -297,4 +320,5 @@ def picture(user: Any, base: Area | None, year: int, today: datetime.date) -> Pi
         villages=sorted(villages.values(), key=lambda f: f.code),
         stages=stages,
         outside_tasks=outside,
+        spells=dict(spells),
     )

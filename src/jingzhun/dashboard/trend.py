@@ -1,4 +1,6 @@
-"""The headline figures year by year, from what the registry records (three GROUP BY queries).
+"""The headline figures year by year, from what the registry records: the households and members
+by entry year, exit year and status (`spells_of`, or the dashboard's own per-village query), and
+the dated status changes to 返贫, 监测户 and 销号 (one GROUP BY query).
 
 What each year's figure means (also said on the page and in docs/user-guide.md):
 
@@ -47,13 +49,11 @@ class Year:
     incidence: float | None = None
 
 
-def trend(user: Any, code: str, population: int, last_year: int) -> list[Year]:
-    """Year rows from the first entry year to `last_year` (or the last year with a record) over
-    area `code` ('' = the user's whole scope); `population` is the incidence's denominator."""
+def spells_of(user: Any, code: str) -> dict[tuple[int, int | None, str], list[int]]:
+    """(entry year, exit year, status) → [households, members] over area `code` (the
+    dashboard gets the same from `figures.picture`, grouped by village too)."""
     households = within(Household.objects.visible_to(user), "village_id", code)
     persons = within(Person.objects.visible_to(user), "household__village_id", code)
-    changes = within(StatusChange.objects.visible_to(user), "household__village_id", code)
-    # (entry, exit, status) → [households, persons]
     spells: dict[tuple[int, int | None, str], list[int]] = defaultdict(lambda: [0, 0])
     for entry, exit_year, status, n in (
         households.order_by()
@@ -69,6 +69,22 @@ def trend(user: Any, code: str, population: int, last_year: int) -> list[Year]:
         .values_list("household__entry_year", "household__exit_year", "household__status", "n")
     ):
         spells[(entry, exit_year, status)][1] += n
+    return dict(spells)
+
+
+def trend(
+    user: Any,
+    code: str,
+    population: int,
+    last_year: int,
+    spells: dict[tuple[int, int | None, str], list[int]] | None = None,
+) -> list[Year]:
+    """Year rows from the first entry year to `last_year` (or the last year with a record) over
+    area `code` ('' = the user's whole scope); `population` is the incidence's denominator;
+    `spells` as `spells_of` gives them (read when not given)."""
+    if spells is None:
+        spells = spells_of(user, code)
+    changes = within(StatusChange.objects.visible_to(user), "household__village_id", code)
     # (year of the change, new status, the household's status now, its entry year) → counts.
     # Persons: the members of the changed households (a join, so one row per member).
     events = list(

@@ -138,10 +138,9 @@ def _trail(user: Any, base: Area | None) -> list[Area]:
 def _map_data(picture: figures.Picture, links: dict[str, str]) -> dict[str, Any]:
     """What the map script needs besides the shapes: the indicators, and each village's and
     child area's values (the table under the map shows the same numbers)."""
-    keys = [key for key, _label, _target in figures.INDICATORS]
 
     def region(f: figures.Figures) -> dict[str, Any]:
-        return {"code": f.code, "name": f.name, "values": [f.value(k) for k in keys]}
+        return {"code": f.code, "name": f.name, "values": f.values()}
 
     return {
         "indicators": [
@@ -164,7 +163,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     code = base.code if base else ""
     picture = figures.picture(user, base, year, today)
     total = picture.total
-    years = trend.trend(user, code, total.population, year)
+    years = trend.trend(user, code, total.population, year, picture.spells)
     links = _links(run)
     for row in years:
         row.registered_url = households_url(code, [("entry_year", row.year), *EVER_POOR])

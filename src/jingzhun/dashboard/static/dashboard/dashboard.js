@@ -53,6 +53,23 @@
         if (note) { note.hidden = true; }
       }
       window.echarts.registerMap("jingzhun-area", shapes);
+      // The box takes the map's proportions (the sides fill the width, the height follows), so
+      // the cells are neither stretched nor lost in a wide empty box.
+      var xs = [], ys = [];
+      shapes.features.forEach(function (f) {
+        (f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates || []).forEach(function (polygon) {
+          (polygon[0] || []).forEach(function (point) { xs.push(point[0]); ys.push(point[1]); });
+        });
+      });
+      (shapes.labels || []).forEach(function (label) { xs.push(label.at[0]); ys.push(label.at[1] + 1); });
+      var bounds = null;
+      if (xs.length) {
+        // The labels above the blocks are inside the area drawn (boundingCoords), not cut off.
+        bounds = [[Math.min.apply(null, xs), Math.max.apply(null, ys)], [Math.max.apply(null, xs), Math.min.apply(null, ys)]];
+        var ratio = (bounds[0][1] - bounds[1][1]) / ((bounds[1][0] - bounds[0][0]) || 1);
+        var height = Math.round((holder.clientWidth - 20) * ratio) + 110;
+        holder.style.height = Math.max(300, Math.min(720, height - 40)) + "px";
+      }
       var regions = shapes.level === "child" ? data.children : data.villages;
       var map = window.echarts.init(holder);
       charts.push(map);
@@ -71,9 +88,9 @@
               ? (isRate ? rate(item.data.value) : item.data.value) : "—";
             return (item.data ? item.data.label : item.name) + "<br>" + indicator.label + "：" + shown;
           } },
-          visualMap: { min: 0, max: max || 1, calculable: true, left: 0, bottom: 0, itemHeight: 100,
+          visualMap: { min: 0, max: max || 1, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemWidth: 12, itemHeight: 120,
                        inRange: { color: ["#e8f0fa", "#f6c344", "#c62828"] }, text: ["", ""] },
-          geo: { map: "jingzhun-area", nameProperty: "code", roam: true, layoutCenter: ["50%", "50%"], layoutSize: "98%", itemStyle: { borderColor: "#fff" },
+          geo: { map: "jingzhun-area", nameProperty: "code", roam: true, aspectScale: 1, boundingCoords: bounds, top: 10, bottom: 60, left: 10, right: 10, itemStyle: { borderColor: "#fff" },
                  emphasis: { label: { show: false } }, label: { show: false } },
           series: [
             { type: "map", geoIndex: 0, data: values },

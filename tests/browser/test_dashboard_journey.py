@@ -1,0 +1,95 @@
+"""Journey (issue #13 item 1): the county leader opens 驾驶舱 from the top bar, sees the headline
+figures, the map and the townships, switches the map's indicator, and drills from a township's
+poverty incidence to that township's household list, whose total is the township's poor
+households on the dashboard. A township cadre opens their part on a 390 px phone: nothing scrolls
+sideways and every touch target is at least 44 px high. The screenshots
+docs/screenshots/dashboard-*.png are taken here, so they stay current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jingzhun.areas.models import Area
+from jingzhun.assessment.services import run_assessment
+from jingzhun.registry.demo import DEMO_COUNTY, build_demo
+from tests.browser.conftest import go_to, log_in, page  # noqa: F401  (the browser fixture)
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCALE = 0.05  # ~800 persons over the demo county's 15 townships and 139 villages
+
+# Sideways overflow of the page and the visible touch targets under 44 px high.
+MEASURE = """() => {
+  const small = [];
+  const targets = 'main a[href], main button, main select, main input:not([type=hidden]), '
+    + 'main summary';
+  for (const el of document.querySelectorAll(targets)) {
+    if (!el.getClientRects().length) continue;
+    const box = el.getBoundingClientRect();
+    if (box.height < 44) {
+      small.push(el.tagName + ' ' + el.textContent.trim().slice(0, 20) + ' ' + box.height);
+    }
+  }
+  const root = document.documentElement;
+  return {overflow: root.scrollWidth - root.clientWidth, small: small};
+}"""
+
+
+def shoot(page, name: str, *, full: bool = False) -> None:  # noqa: F811
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=full)
+
+
+@pytest.fixture
+def county(db):
+    build_demo(SCALE, users=False)
+    run_assessment(standard_id="yunnan-2018", year=2018, area_code=DEMO_COUNTY.ljust(12, "0"))
+    return Area.objects.get(code=DEMO_COUNTY.ljust(12, "0"))
+
+
+def test_leader_drills_from_a_township_incidence_to_its_households(live_server, page, county):  # noqa: F811
+    UserFactory(username="leader", role="county_admin", area=county)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server, "leader")
+    go_to(page, "驾驶舱")
+    page.wait_for_url("**/dashboard/")
+    assert page.locator("h1").inner_text() == "泸西县 · 驾驶舱"
+    page.wait_for_selector("#dashboard-map canvas")
+    page.wait_for_selector("#trend-chart canvas")
+    assert page.locator("#children tbody tr").count() == 15  # the county's townships
+    assert page.locator("#blockers li").count() >= 1
+    page.select_option("#map-indicator", label="监测户数")
+    page.select_option("#map-indicator", label="贫困发生率（%）")
+    page.wait_for_timeout(500)  # the map's animation
+    shoot(page, "county", full=True)
+
+    row = page.locator("#children tbody tr").first
+    households = row.locator("a.poor-households").inner_text()
+    incidence = row.locator("a.incidence")
+    assert incidence.inner_text().replace(".", "").isdigit()
+    incidence.click()
+    page.wait_for_url("**/registry/households/?area=*")
+    assert page.locator("#result-count").inner_text() == f"共 {households} 户"
+
+
+def test_township_cadre_reads_their_part_on_a_phone(live_server, page, county):  # noqa: F811
+    township = Area.objects.filter(parent=county).order_by("code").first()
+    UserFactory(username="xiang", role="township_operator", area=township)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "xiang")
+    go_to(page, "驾驶舱")
+    page.wait_for_url("**/dashboard/")
+    page.wait_for_selector("#dashboard-map canvas")
+    # The township's villages, not one row for the whole township.
+    villages = Area.objects.filter(parent=township).count()
+    assert page.locator("#children tbody tr").count() == villages > 1
+    found = page.evaluate(MEASURE)
+    assert found["overflow"] == 0
+    assert found["small"] == []
+    shoot(page, "township-phone")
+    page.evaluate("document.getElementById('dashboard-map').scrollIntoView({block: 'center'})")
+    shoot(page, "township-phone-map")
