@@ -2,18 +2,21 @@
 proposes exits from the assessment's candidates, gets the step form's errors at the top of the
 form, completes the step, and reads the household page. On every page: nothing scrolls sideways
 and every link, button and field is a touch target at least 44 px high. The screenshots in
-docs/screenshots/phone-*.png are taken here."""
+docs/screenshots/phone-*.png are taken here: `JINGZHUN_SCREENSHOTS=1 pytest
+tests/browser/test_phone_journey.py` writes them there (otherwise to a temporary folder, so an
+ordinary run leaves the working tree as it was)."""
 
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 import pytest
 
 from jingzhun.procedures import services
 from jingzhun.procedures.models import Procedure
-from tests.browser.conftest import go_to, log_in, page  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import go_to, log_in
 from tests.factories import UserFactory
 from tests.procedures.builders import Staff, assess, meeting_household, village_meeting_standard
 
@@ -44,19 +47,26 @@ MEASURE = """() => {
 }"""
 
 
-def check_fits(page) -> None:  # noqa: F811
+def check_fits(page) -> None:
     """No sideways scrolling, no target under 44 px (the offenders are listed on failure)."""
     found = page.evaluate(MEASURE)
     assert found["overflow"] == 0, page.url
     assert found["small"] == [], page.url
 
 
-def shoot(page, name: str) -> None:  # noqa: F811
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"phone-{name}.png"))
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    return SCREENSHOTS if os.environ.get("JINGZHUN_SCREENSHOTS") else tmp_path
 
 
-def test_a_village_cadre_completes_a_step_on_a_phone(live_server, page, monkeypatch, settings):  # noqa: F811
+def shoot(page, folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"phone-{name}.png"))
+
+
+def test_a_village_cadre_completes_a_step_on_a_phone(
+    live_server, page, monkeypatch, settings, screenshots
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(services, "today", lambda: TODAY)
     village = village_meeting_standard()
@@ -73,7 +83,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(live_server, page, monkeypa
     page.click("#nav-toggle")
     assert page.locator("#nav-toggle").get_attribute("aria-expanded") == "true"
     check_fits(page)
-    shoot(page, "menu")
+    shoot(page, screenshots, "menu")
     go_to(page, "动态管理")
     page.wait_for_url("**/procedures/")
     check_fits(page)
@@ -87,7 +97,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(live_server, page, monkeypa
     assert first.locator("td[data-label=户编号]").inner_text() == households[0].number
     assert first.locator("td[data-label=户主]").inner_text() == "李*国"
     assert 0 < first.bounding_box()["width"] <= 390
-    shoot(page, "proposal")
+    shoot(page, screenshots, "proposal")
     for box in page.locator("#candidates input[name=selected]").all():
         box.check()
     page.click("#proposal-form button[type=submit]")
@@ -102,7 +112,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(live_server, page, monkeypa
     assert first.locator("td[data-label=户主]").inner_text() == "李*国"
     assert first.locator("td[data-label=进度]").inner_text() == "提出 → 民主评议"
     assert 0 < first.bounding_box()["width"] <= 390
-    shoot(page, "batch")
+    shoot(page, screenshots, "batch")
 
     # A step sent with neither date nor attendance: the errors are listed at the top of the
     # form (above the list), each naming its field, and the focus is there.
@@ -121,7 +131,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(live_server, page, monkeypa
     assert page.evaluate("document.activeElement.id") == "batch-form-errors"
     assert summary.bounding_box()["y"] < page.locator("#procedures").bounding_box()["y"]
     check_fits(page)
-    shoot(page, "step-errors")
+    shoot(page, screenshots, "step-errors")
 
     # Each error links to its field. The service's own refusal is listed the same way.
     summary.locator("a").first.click()
@@ -150,4 +160,4 @@ def test_a_village_cadre_completes_a_step_on_a_phone(live_server, page, monkeypa
     assert page.locator("#key-income dd").inner_text() == "4,250.00 元"
     assert page.locator("#key-verdict dd .tag").inner_text() == "达标"
     check_fits(page)
-    shoot(page, "household")
+    shoot(page, screenshots, "household")
