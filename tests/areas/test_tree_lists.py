@@ -123,3 +123,24 @@ def test_tree_export_queries_do_not_grow_with_areas(client, county_admin, villag
         other = area_chain(township=str(110 + number), village=str(210 + number))
         PersonFactory(household=HouseholdFactory(village=other))
     assert queries() == once
+
+
+def test_a_closed_areas_children_are_left_out_until_it_is_opened(
+    client, county_admin, village, other_village
+):
+    """A province holds thousands of areas: only the open areas' children are in the page; a
+    closed one links to the page with it open (no JavaScript needed)."""
+    client.force_login(county_admin)
+    page = client.get(reverse("area-tree")).content.decode()
+    assert f'id="area-{village.code}"' not in page
+    township = village.parent_id
+    assert f'href="?open={township}#area-{township}"' in page
+    opened_page = client.get(reverse("area-tree"), {"open": township}).content.decode()
+    assert sorted(opened(opened_page)) == [county_admin.area_id, township]
+    assert f'id="area-{village.code}"' in opened_page
+    assert f'id="area-{other_village.code}"' not in opened_page
+    outsider = UserFactory(role="township_operator", area=other_village.parent)
+    client.force_login(outsider)
+    foreign = client.get(reverse("area-tree"), {"open": township}).content.decode()
+    assert opened(foreign) == [other_village.parent_id]
+    assert village.name not in foreign

@@ -114,13 +114,16 @@ def search_areas(user: Any, text: str) -> tuple[list[Area], bool]:
     return found[:SEARCH_SHOWN], len(found) > SEARCH_SHOWN
 
 
-def open_codes(roots: list[Node], user: Any, matches: list[Area]) -> set[str]:
-    """The areas shown open: the user's own area (the top level for a user without one) and
-    every area above a match, so each match shows in its place."""
+def open_codes(roots: list[Node], user: Any, matches: list[Area], chosen: str = "") -> set[str]:
+    """The areas shown open: the user's own area (the top level for a user without one), every
+    area above a match (so each match shows in its place), and the `chosen` area (展开下级)
+    with the areas above it. Only what the user sees: codes outside the tree are ignored."""
     opened = {user.area_id} if getattr(user, "area_id", None) else {n.area.code for n in roots}
     visible = {node.area.code: node.area for node in walk(roots)}
-    for area in matches:
-        code = area.parent_id
+    starts = [area.parent_id for area in matches]
+    if chosen in visible:
+        starts.append(chosen)
+    for code in starts:
         while code and code in visible:
             opened.add(code)
             code = visible[code].parent_id
@@ -151,7 +154,7 @@ def area_tree(request: HttpRequest) -> HttpResponse:
             "matches": matches,
             "more_matches": more,
             "matched": {area.code for area in matches},
-            "opened": open_codes(roots, request.user, matches),
+            "opened": open_codes(roots, request.user, matches, request.GET.get("open", "")),
             "search_shown": SEARCH_SHOWN,
         },
     )
