@@ -144,3 +144,16 @@ def test_another_areas_batch_export_is_a_404(staff, trio):
     response = client_for(outsider).get(reverse("procedures-batch-export", args=[trio[0].batch_id]))
     assert response.status_code == 404
     assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_a_board_too_large_to_export_asks_for_an_area_and_writes_nothing(
+    staff, trio, pinned_today, monkeypatch
+):
+    from jingzhun.procedures import views_excel
+
+    monkeypatch.setattr(views_excel, "EXPORT_MAX_ROWS", 2)
+    client = client_for(staff.village_op)
+    response = client.get(reverse("procedures-board-export"), {"year": YEAR}, follow=True)
+    assert response.redirect_chain == [(f"{reverse('procedures-board')}?year={YEAR}", 302)]
+    assert "超过 2 条，无法一次导出，请按区划筛选后再导出。" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="export").exists()
