@@ -208,9 +208,12 @@ def picture(user: Any, base: Area | None, year: int, today: datetime.date) -> Pi
     def village(area_code: str) -> Figures:
         # A row of a village the area query did not return cannot be (foreign keys), but a
         # figure is never dropped: it still counts in the totals.
-        return villages.setdefault(
-            area_code, Figures(area_code, area_code, "village", _child_of(area_code, length))
-        )
+        found = villages.get(area_code)
+        if found is None:  # built only when missing: this runs once per grouped row
+            found = villages[area_code] = Figures(
+                area_code, area_code, "village", _child_of(area_code, length)
+            )
+        return found
 
     # 2. Households and 3. members by village, status, entry and exit year: the village's
     # figures, and (summed over villages) the trend's spells, so the trend scans neither table
