@@ -55,3 +55,10 @@ def test_the_last_page_of_a_name_search_is_counted_from_its_rows(seven, monkeypa
     assert "第 1 页" in first and "共 " not in first.split('class="pager-summary"')[1][:40]
     last = seven.get(reverse("household-list"), {"q": "88", "page": 2}).content.decode()
     assert "共 7 条 · 第 2 / 2 页" in last
+
+
+def test_the_area_filter_is_labelled_for_what_it_shows(seven):
+    """A select of area names is 区划, not 区划代码 (the label of a code typed in the API)."""
+    form = seven.get(reverse("household-list")).context["form"]
+    assert form.fields["area"].label == "区划"
+    assert form.fields["area"].widget.choices[1][1].endswith("镇")

@@ -81,6 +81,7 @@ def _filter_form_widgets(filterset: HouseholdFilter, user: Any) -> None:
             choices=[("", gettext("全部"))]
             + [(code, indent.get(level, "") + name) for code, name, level in areas]
         )
+        form.fields["area"].label = gettext("区划")  # a list of names here, not a code to type
     form.fields["q"].widget.attrs.update(
         {"placeholder": gettext("姓名、拼音首字母（如 zs）或户编号")}
     )
