@@ -39,6 +39,19 @@ MEASURE = """() => {
 }"""
 
 
+# The first village hexagon's code and centre in the map's pixels (ECharts converts).
+CENTRE_OF_FIRST_VILLAGE = """async () => {
+  const shapes = await (await fetch('/dashboard/map.json')).json();
+  const feature = shapes.features[0];
+  const ring = feature.geometry.coordinates[0].slice(0, 6);
+  const x = ring.reduce((sum, p) => sum + p[0], 0) / 6;
+  const y = ring.reduce((sum, p) => sum + p[1], 0) / 6;
+  const chart = echarts.getInstanceByDom(document.getElementById('dashboard-map'));
+  const pixel = chart.convertToPixel({geoIndex: 0}, [x, y]);
+  return [feature.properties.code, pixel[0], pixel[1]];
+}"""
+
+
 def shoot(page, name: str, *, full: bool = False) -> None:  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=full)
@@ -66,6 +79,15 @@ def test_leader_drills_from_a_township_incidence_to_its_households(live_server, 
     page.select_option("#map-indicator", label="贫困发生率（%）")
     page.wait_for_timeout(500)  # the map's animation
     shoot(page, "county", full=True)
+
+    # A click on a village of the map opens that village's poor households (the indicator's list).
+    code, x, y = page.evaluate(CENTRE_OF_FIRST_VILLAGE)
+    box = page.locator("#dashboard-map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(f"**/registry/households/?area={code}&status=registered&status=relapsed")
+    assert page.locator("#result-count").is_visible()
+    page.go_back()
+    page.wait_for_selector("#dashboard-map canvas")
 
     row = page.locator("#children tbody tr").first
     households = row.locator("a.poor-households").inner_text()
