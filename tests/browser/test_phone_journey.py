@@ -108,6 +108,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(
     check_fits(page)
     assert page.locator("#procedures.as-cards tbody tr").count() == 2
     first = page.locator("#procedures tbody tr").first
+    assert first.locator("td[data-label=选择] input[name=procedures]").count() == 1
     assert first.locator("td[data-label=户编号]").inner_text() == households[0].number
     assert first.locator("td[data-label=户主]").inner_text() == "李*国"
     assert first.locator("td[data-label=进度]").inner_text() == "提出 → 民主评议"

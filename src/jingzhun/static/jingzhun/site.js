@@ -30,6 +30,9 @@
         Array.prototype.forEach.call(row.cells, function (cell) {
           // A cell spanning the whole row (an empty list's message) needs no label.
           var label = cell.colSpan > 1 ? "" : (labels[column] || "");
+          // A column of boxes to tick has no header: the box's own name labels it (选择).
+          var box = label ? null : cell.querySelector("input[type=checkbox][aria-label]");
+          if (box && cell.colSpan === 1) { label = box.getAttribute("aria-label"); }
           column += cell.colSpan || 1;
           if (cell.hasAttribute("data-label")) { return; }
           cell.setAttribute("data-label", label);
