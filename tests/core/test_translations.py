@@ -15,10 +15,13 @@ from pathlib import Path
 import polib
 import pytest
 from django.db import models
+from django.urls import reverse
 from django.utils import translation
 
 import jingzhun
 from jingzhun.accounts.choices import Role
+from jingzhun.areas.models import Area
+from tests.comparison.conftest import county  # noqa: F401  (department files about a household)
 
 SOURCE = Path(jingzhun.__file__).resolve().parent
 CATALOGUE = SOURCE / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -114,3 +117,23 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     extracted = {entry.msgid for entry in polib.pofile(str(copy / CATALOGUE.relative_to(SOURCE)))}
     known = {entry.msgid for entry in polib.pofile(str(CATALOGUE)) if not entry.obsolete}
     assert sorted(extracted - known) == []
+
+
+@pytest.mark.django_db
+def test_a_verification_task_reads_its_finding_in_the_users_language(client, county):  # noqa: F811
+    """The finding's sentence is stored in both languages; the task page shows the user's."""
+    from jingzhun.comparison.models import VerificationTask
+    from jingzhun.comparison.runs import create_run, execute_run
+    from tests.factories import UserFactory
+
+    clerk = UserFactory(role="county_admin", area=Area.objects.get(code="532527000000"))
+    execute_run(create_run(ruleset_id="national-2016", year=2019, acting_user=clerk))
+    task = VerificationTask.objects.select_related("finding").get(finding__rule="vehicle")
+    client.force_login(clerk)
+    url = reverse("comparison-task", args=[task.pk])
+    sentence = re.compile(r'<p id="task-sentence">([^<]*)</p>')
+    assert sentence.findall(client.get(url).content.decode()) == [task.finding.sentence]
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
+    english_page = client.get(url).content.decode()
+    assert sentence.findall(english_page) == [task.finding.sentence_en]
+    assert task.finding.sentence_en.startswith("Member ")
