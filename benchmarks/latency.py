@@ -95,6 +95,10 @@ def office_cases(user: User) -> dict[str, str]:
             f"POST /assessment/compare.xlsx?a={a}&b={t}"
         ),
         "page: procedures board": "/procedures/",
+        # 驾驶舱 (issue #13 item 1): the county's picture, one township's, and the map's shapes.
+        "page: dashboard": "/dashboard/",
+        "page: dashboard of a township": f"/dashboard/?area={township.code}",
+        "json: dashboard map shapes": "/dashboard/map.json",
         "api: assessment runs": "/api/assessment-runs/",
         "api: household verdicts page 1": f"/api/assessment-runs/{a}/verdicts/?level=household",
         "api: county projection": f"/api/assessment-runs/{a}/county-projection/",
@@ -171,6 +175,12 @@ def main() -> None:
         help="lists: the registry list pages and API (issue #2); office: every page and export "
         "a county office opens, as a county administrator (issue #10)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="time only the cases whose label contains one of these comma-separated texts "
+        "(e.g. dashboard,page: home)",
+    )
     args = parser.parse_args()
     if args.suite == "office":
         args.scope = "county"
@@ -200,8 +210,17 @@ def main() -> None:
             "api: households middle page": f"/api/households/?page={last_page}",
             "api: persons filter township": f"/api/persons/?area={township.code}",
             "api: persons pinyin search": "/api/persons/?q=wxm",
+            # 驾驶舱 over the whole scope (a province: every person, ~4,300 villages on the map).
+            "page: dashboard": "/dashboard/",
+            "json: dashboard map shapes": "/dashboard/map.json",
         }
     )
+    wanted = [part for part in args.only.split(",") if part]
+    cases = {
+        label: url
+        for label, url in cases.items()
+        if not wanted or any(part in label for part in wanted)
+    }
     results = []
     for label, url in cases.items():
         timings = []
@@ -238,7 +257,8 @@ def main() -> None:
     }
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / f"latency-{args.suite}-{engine}-{persons}-{args.scope}.json").write_text(
+    only = "-" + "+".join(w.replace(" ", "").replace(":", "") for w in wanted) if wanted else ""
+    (out / f"latency-{args.suite}{only}-{engine}-{persons}-{args.scope}.json").write_text(
         json.dumps(summary, indent=2)
     )
     worst = max(r["p95_ms"] for r in results)
