@@ -108,3 +108,25 @@ def test_page_queries_do_not_grow_with_townships(client, registry):  # noqa: F81
     assert response.text.count("<tr data-code=") == 5
     assert len(after.captured_queries) == len(before.captured_queries)
     assert len(after.captured_queries) <= 14
+
+
+@pytest.mark.django_db
+def test_village_user_sees_their_village(client, registry):  # noqa: F811
+    client_of(client, "village_operator", "532527100201")
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert [c["code"] for c in map_data(response)["children"]] == ["532527100201"]
+    assert response.text.count("<tr data-code=") == 1
+    assert client.get("/dashboard/?area=532527100203").status_code == 404  # a sister village
+
+
+@pytest.mark.django_db
+def test_user_without_area_sees_everything_or_nothing(client, registry):  # noqa: F811
+    reader = UserFactory(role="viewer", area=None)
+    client.force_login(reader)
+    assert client.get("/dashboard/").status_code == 404  # no area: no scope
+    admin = UserFactory(role="county_admin", area=None, is_superuser=True)
+    client.force_login(admin)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert [c["code"] for c in map_data(response)["children"]] == ["520000000000", "530000000000"]
