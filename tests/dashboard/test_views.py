@@ -130,3 +130,16 @@ def test_user_without_area_sees_everything_or_nothing(client, registry):  # noqa
     response = client.get("/dashboard/")
     assert response.status_code == 200
     assert [c["code"] for c in map_data(response)["children"]] == ["520000000000", "530000000000"]
+
+
+@pytest.mark.django_db
+def test_trend_registered_links_to_exactly_those_households(client, registry):  # noqa: F811
+    client_of(client, "county_admin", "532527000000")
+    response = client.get("/dashboard/?year=2015")
+    table = re.search(r'<table id="trend">(.*?)</table>', response.text, re.S).group(1)
+    row = re.search(r"<tr><td>2015</td>(.*?)</tr>", table, re.S).group(1)
+    href, count = re.search(r'<a href="([^"]+)">(\d+)</a>', row).groups()
+    # Every household of the county entered in 2015; the monitored one was never counted poor.
+    assert count == "5"
+    listed = client.get(href.replace("&amp;", "&"))
+    assert "共 5 户" in listed.text
