@@ -67,6 +67,7 @@ def county(db):
 def test_leader_drills_from_a_township_incidence_to_its_households(live_server, page, county):  # noqa: F811
     UserFactory(username="leader", role="county_admin", area=county)
     page.set_viewport_size({"width": 1366, "height": 900})
+    page.emulate_media(reduced_motion="reduce")  # no chart animation: the same screenshots
     log_in(page, live_server, "leader")
     go_to(page, "驾驶舱")
     page.wait_for_url("**/dashboard/")
@@ -77,7 +78,6 @@ def test_leader_drills_from_a_township_incidence_to_its_households(live_server, 
     assert page.locator("#blockers li").count() >= 1
     page.select_option("#map-indicator", label="监测户数")
     page.select_option("#map-indicator", label="贫困发生率（%）")
-    page.wait_for_timeout(500)  # the map's animation
     shoot(page, "county", full=True)
 
     # A click on a village of the map opens that village's poor households (the indicator's list).
@@ -102,6 +102,7 @@ def test_township_cadre_reads_their_part_on_a_phone(live_server, page, county): 
     township = Area.objects.filter(parent=county).order_by("code").first()
     UserFactory(username="xiang", role="township_operator", area=township)
     page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(reduced_motion="reduce")
     log_in(page, live_server, "xiang")
     go_to(page, "驾驶舱")
     page.wait_for_url("**/dashboard/")

@@ -6,6 +6,8 @@
   var labels = document.currentScript ? document.currentScript.dataset : {};
   var rate = function (value) { return value === null || value === undefined ? "—" : Number(value).toFixed(2); };
   var charts = [];
+  // No animation for people who asked their system for less motion (and for the screenshots).
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   // --- the trend: households per year (bars) and the incidence (line, right axis)
   var trendHolder = document.getElementById("trend-chart");
@@ -15,6 +17,7 @@
     var trend = window.echarts.init(trendHolder);
     var bar = function (name, data, color) { return { name: name, type: "bar", data: data, itemStyle: { color: color } }; };
     trend.setOption({
+      animation: !still,
       tooltip: { trigger: "axis" },
       legend: { top: 0, type: "scroll" },
       grid: { left: 50, right: 50, top: 40, bottom: 30 },
@@ -83,6 +86,7 @@
         var numbers = values.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
         var max = numbers.length ? Math.max.apply(null, numbers) : 0;
         map.setOption({
+          animation: !still,
           tooltip: { formatter: function (item) {
             var shown = item.data && item.data.value !== null && item.data.value !== undefined
               ? (isRate ? rate(item.data.value) : item.data.value) : "—";
