@@ -111,6 +111,7 @@ def test_main_pages_in_english_at_1366(live_server, page, world):
     run = AssessmentRun.objects.get()
     pages = {
         "home": "/",
+        "dashboard": "/dashboard/",
         "area tree": "/areas/",
         "household list": "/registry/households/",
         "household": "/registry/households/{}/".format(world["household"].pk),
