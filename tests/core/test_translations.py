@@ -137,3 +137,15 @@ def test_a_verification_task_reads_its_finding_in_the_users_language(client, cou
     english_page = client.get(url).content.decode()
     assert sentence.findall(english_page) == [task.finding.sentence_en]
     assert task.finding.sentence_en.startswith("Member ")
+
+
+@pytest.mark.django_db
+def test_words_shared_by_a_button_and_the_audit_log_read_as_actions(client, viewer):
+    """导出 is a read-only user's menu and an audit action; 删除 a button and an audit action:
+    one msgid each, so the English must serve both ("Export", not "Exported")."""
+    client.force_login(viewer)
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
+    page = client.get(reverse("home")).content.decode()
+    assert re.findall(r"<summary>([^<]*)</summary>", page) == ["Export"]
+    with translation.override("en"):
+        assert (translation.gettext("导出"), translation.gettext("删除")) == ("Export", "Delete")
