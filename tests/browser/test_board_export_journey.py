@@ -81,3 +81,37 @@ def test_county_officer_exports_the_board(live_server, page, monkeypatch, settin
     assert AuditEntry.objects.filter(
         action="export", model="procedures.board", actor=staff.county
     ).exists()
+
+
+def test_a_village_cadre_pages_the_household_list_on_a_phone(live_server, page, settings):
+    """390 px wide: the pager fits, every target is at least 44 px, and 跳至 [ ] 页 takes the
+    cadre to the page keeping the filter (a plain GET form: no JavaScript involved)."""
+    from jingzhun.registry import views as registry_views
+    from tests.factories import HouseholdFactory, UserFactory
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    village = village_meeting_standard()
+    UserFactory(username="cun", role="village_operator", area=village)
+    for number in range(7):
+        HouseholdFactory(village=village, number=f"53{number:04d}", status="registered")
+    page.set_viewport_size({"width": 390, "height": 844})
+    original = registry_views.PAGE_SIZE
+    registry_views.PAGE_SIZE = 2
+    try:
+        log_in(page, live_server, "cun")
+        page.goto(f"{live_server.url}/registry/households/?status=registered")
+        assert "共 7 条 · 第 1 / 4 页" in page.inner_text("nav.pager")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        for target in page.locator(
+            "nav.pager a, nav.pager .pager-current, nav.pager input[type=number], nav.pager button"
+        ).all():
+            box = target.bounding_box()
+            assert box["height"] >= 44 and box["width"] >= 44, target.inner_html()
+        page.fill("nav.pager input[name=page]", "3")
+        page.click("nav.pager .pager-jump button")
+        page.wait_for_url("**page=3**")
+        assert "status=registered" in page.url
+        assert "第 3 / 4 页" in page.inner_text("nav.pager")
+        assert page.locator("#households tbody tr").count() == 2
+    finally:
+        registry_views.PAGE_SIZE = original
