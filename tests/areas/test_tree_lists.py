@@ -144,3 +144,14 @@ def test_a_closed_areas_children_are_left_out_until_it_is_opened(
     foreign = client.get(reverse("area-tree"), {"open": township}).content.decode()
     assert opened(foreign) == [other_village.parent_id]
     assert village.name not in foreign
+
+
+def test_opening_a_second_area_keeps_the_first_open_and_the_search(
+    client, county_admin, village, other_village
+):
+    client.force_login(county_admin)
+    first, second = village.parent_id, other_village.parent_id
+    page = client.get(reverse("area-tree"), {"open": first, "q": "县"}).content.decode()
+    assert f'href="?q=%E5%8E%BF&amp;open={first}&amp;open={second}#area-{second}"' in page
+    both = client.get(reverse("area-tree") + f"?open={first}&open={second}").content.decode()
+    assert sorted(opened(both)) == sorted([county_admin.area_id, first, second])

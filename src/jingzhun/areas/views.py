@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -92,6 +92,7 @@ def build_tree(user: object) -> list[Node]:
 # Matches of a search listed (and opened) at most; more ask for a longer name or code.
 SEARCH_SHOWN = 50
 SEARCH_MAX_LENGTH = 30
+OPEN_MAX = 50  # areas opened by 展开下级 kept in the address
 
 
 def search_areas(user: Any, text: str) -> tuple[list[Area], bool]:
@@ -114,15 +115,16 @@ def search_areas(user: Any, text: str) -> tuple[list[Area], bool]:
     return found[:SEARCH_SHOWN], len(found) > SEARCH_SHOWN
 
 
-def open_codes(roots: list[Node], user: Any, matches: list[Area], chosen: str = "") -> set[str]:
+def open_codes(
+    roots: list[Node], user: Any, matches: list[Area], chosen: list[str] | None = None
+) -> set[str]:
     """The areas shown open: the user's own area (the top level for a user without one), every
-    area above a match (so each match shows in its place), and the `chosen` area (展开下级)
-    with the areas above it. Only what the user sees: codes outside the tree are ignored."""
+    area above a match (so each match shows in its place), and the `chosen` areas (展开下级)
+    with the areas above them. Only what the user sees: codes outside the tree are ignored."""
     opened = {user.area_id} if getattr(user, "area_id", None) else {n.area.code for n in roots}
     visible = {node.area.code: node.area for node in walk(roots)}
     starts = [area.parent_id for area in matches]
-    if chosen in visible:
-        starts.append(chosen)
+    starts += [code for code in chosen or [] if code in visible]
     for code in starts:
         while code and code in visible:
             opened.add(code)
@@ -138,12 +140,21 @@ def walk(nodes: list[Node], depth: int = 0) -> Iterator[Node]:
         yield from walk(node.children, depth + 1)
 
 
+def _open_query(query: str, chosen: list[str]) -> str:
+    params = QueryDict(mutable=True)
+    if query:
+        params["q"] = query
+    params.setlist("open", chosen)
+    return params.urlencode()
+
+
 @login_required
 def area_tree(request: HttpRequest) -> HttpResponse:
     roots = build_tree(request.user)
     ancestors = request.user.area.ancestors() if request.user.area_id else []
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
     matches, more = search_areas(request.user, query)
+    chosen = [c for c in request.GET.getlist("open") if c.isascii() and c.isdigit()][:OPEN_MAX]
     return render(
         request,
         "areas/area_tree.html",
@@ -154,7 +165,9 @@ def area_tree(request: HttpRequest) -> HttpResponse:
             "matches": matches,
             "more_matches": more,
             "matched": {area.code for area in matches},
-            "opened": open_codes(roots, request.user, matches, request.GET.get("open", "")),
+            "opened": open_codes(roots, request.user, matches, chosen),
+            # 展开下级 adds its area to those already opened (and keeps the search).
+            "open_query": _open_query(query, chosen),
             "search_shown": SEARCH_SHOWN,
         },
     )
