@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from jingzhun.audit.models import AuditEntry
-from jingzhun.procedures import services, views
+from jingzhun.procedures import services, views_board
 from jingzhun.procedures.flows import StepId
 from tests.browser.conftest import go_to, log_in
 from tests.procedures.builders import (
@@ -35,7 +35,7 @@ def table_rows(page, section: str) -> list[list[str]]:
 def test_county_officer_exports_the_board(live_server, page, monkeypatch, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(services, "today", lambda: TODAY)
-    monkeypatch.setattr(views, "ROWS_SHOWN", 2)  # three awaiting rows: two pages
+    monkeypatch.setattr(views_board, "ROWS_SHOWN", 2)  # three awaiting rows: two pages
     village = village_meeting_standard()
     staff = Staff(village)
     staff.county.username = "xian"
@@ -52,6 +52,7 @@ def test_county_officer_exports_the_board(live_server, page, monkeypatch, settin
     page.wait_for_url("**/procedures/")
     assert "共 3 条 · 第 1 / 2 页" in page.inner_text("#awaiting .pager")
     awaiting = table_rows(page, "awaiting")
+    assert len(awaiting) == 2
     page.click("#awaiting .pager a.pager-next")
     page.wait_for_url("**awaiting_page=2**")
     awaiting += table_rows(page, "awaiting")

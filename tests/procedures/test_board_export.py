@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jingzhun.audit.models import AuditEntry
-from jingzhun.procedures import views
+from jingzhun.procedures import views_board
 from jingzhun.procedures.flows import StepId
 from tests.factories import UserFactory, area_chain
 from tests.procedures.builders import TODAY, YEAR, advance, exit_batch, meeting_household
@@ -106,10 +106,11 @@ def test_board_export_keeps_the_area_filter_within_scope(staff, trio, pinned_tod
 def test_board_lists_are_paged_and_the_pager_keeps_the_filter(
     staff, trio, pinned_today, monkeypatch
 ):
-    monkeypatch.setattr(views, "ROWS_SHOWN", 2)
+    monkeypatch.setattr(views_board, "ROWS_SHOWN", 2)
     client = client_for(staff.village_op)
     first = client.get(reverse("procedures-board"), {"year": YEAR})
     second = client.get(reverse("procedures-board"), {"year": YEAR, "awaiting_page": 2})
+    assert [len(first.context["awaiting"]), len(second.context["awaiting"])] == [2, 1]
     numbers = [p.household.number for p in first.context["awaiting"]]
     numbers += [p.household.number for p in second.context["awaiting"]]
     assert len(numbers) == len(set(numbers)) == 3

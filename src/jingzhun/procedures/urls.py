@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import views, views_excel
+from . import views, views_board, views_excel
 
 urlpatterns = [
-    path("", views.board, name="procedures-board"),
+    path("", views_board.board, name="procedures-board"),
     path("export.xlsx", views_excel.board_xlsx, name="procedures-board-export"),
     path("new/", views.proposal_new, name="procedures-new"),
     path("batches/<int:pk>/", views.batch_detail, name="procedures-batch"),

@@ -14,9 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 from jingzhun.areas.choices import Level as AreaLevel
 from jingzhun.areas.models import Area
 from jingzhun.core.filters import ID_MAX
-from jingzhun.core.paging import fetch_page, make_pager, page_number
 from jingzhun.registry.models import Household
 
 from . import queries, services
@@ -33,8 +32,6 @@ from .flows import BATCH_LEVEL, FLOWS, Closed, Kind, ReasonCategory, Step, StepI
 from .forms import CloseForm, ObjectionForm, ResolveForm, apply_errors, evidence_form
 from .models import Batch, Objection, ObjectionStatus, Procedure, StepRecord
 
-ROWS_SHOWN = 50
-BATCHES_SHOWN = 500
 AREA_SELECT_LIMIT = 2_000
 CANDIDATES_SHOWN = 2_000
 CONFLICT = 409
@@ -83,21 +80,6 @@ def _messages(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-def _area_choices(user: Any) -> list[tuple[str, str]]:
-    """Counties, townships and villages the user sees, indented (villages dropped when many)."""
-    levels = [AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
-    visible = Area.objects.visible_to(user)
-    areas = list(
-        visible.filter(level__in=levels).values_list("code", "name", "level")[
-            : AREA_SELECT_LIMIT + 1
-        ]
-    )
-    if len(areas) > AREA_SELECT_LIMIT:
-        areas = list(visible.filter(level__in=levels[:2]).values_list("code", "name", "level"))
-    indent = {AreaLevel.TOWNSHIP: "\u3000", AreaLevel.VILLAGE: "\u3000\u3000"}
-    return [(code, indent.get(level, "") + name) for code, name, level in areas]
-
-
 def _visible_area(user: Any, code: str) -> Area | None:
     if not code:
         return None
@@ -109,134 +91,6 @@ def _proposal_kinds(user: Any) -> list[tuple[str, str]]:
     return [
         (kind, Kind(kind).label) for kind, flow in FLOWS.items() if may_act(user, flow.steps[0])
     ]
-
-
-def _rows(
-    queryset: QuerySet[Procedure], page: int = 1, limit: int | None = ROWS_SHOWN
-) -> list[Procedure]:
-    """Page `page` of `queryset` (every row when `limit` is None: the board's export)."""
-    queryset = queryset.select_related("household", "batch", "village", "notice")
-    if limit is None:
-        return queries.with_heads(list(queryset))
-    # Deferred join: a deep page walks the offset on keys only (core/paging.py).
-    return queries.with_heads(fetch_page(queryset, (page - 1) * limit, limit))
-
-
-# ---------------------------------------------------------------- the board
-
-
-def _years(user: Any, this_year: int, chosen: int) -> list[int]:
-    """The years that have batches the user sees, this year and the chosen one, newest first."""
-    years = set(Batch.objects.visible_to(user).order_by().values_list("year", flat=True).distinct())
-    return sorted(years | {this_year, chosen}, reverse=True)
-
-
-def overdue_rows(queryset: QuerySet[Procedure], today: Any, **paging: Any) -> list[Procedure]:
-    """The rows of 超期未办 with their due date and days late."""
-    rows = _rows(queryset, **paging)
-    for row in rows:
-        row.due = queries.due_date(row)
-        row.late_days = (today - row.due).days if row.due else None
-    return rows
-
-
-def awaiting_rows(queryset: QuerySet[Procedure], **paging: Any) -> list[Procedure]:
-    """The rows of 待我办理 with why the step cannot be taken yet ('' when it can)."""
-    rows = _rows(queryset, **paging)
-    for row in rows:
-        row.blocked = queries.blocked_reason(row)
-    return rows
-
-
-def board_lists(request: HttpRequest) -> dict[str, Any]:
-    """What the board shows for the request's filter (year, area): the year's batches with
-    their stages, and the querysets of the overdue and awaiting procedures. The page and its
-    export (views_excel.board_xlsx) read the same lists."""
-    user = request.user
-    today = services.today()
-    # Default: the newest year with batches (exit lists are worked on into the next year).
-    latest = Batch.objects.visible_to(user).aggregate(latest=Max("year"))["latest"]
-    year = _int(request.GET.get("year"), latest or today.year)
-    chosen = _visible_area(user, request.GET.get("area", "").strip())
-    area_code = chosen.code if chosen else ""
-
-    batches = list(
-        queries.within(Batch.objects.visible_to(user).filter(year=year), "area_id", area_code)
-        .select_related("area")
-        .order_by("kind", "area_id")[: BATCHES_SHOWN + 1]
-    )
-    more_batches = len(batches) > BATCHES_SHOWN
-    batches = batches[:BATCHES_SHOWN]
-    procedures = queries.within(Procedure.objects.visible_to(user), "village_id", area_code)
-    stages = queries.batch_stages(procedures, batches, today)
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for batch in batches:
-        by_kind.setdefault(batch.kind, []).append({"batch": batch, "stages": stages[batch.pk]})
-    groups = [(Kind(kind).label, by_kind[kind]) for kind in Kind.values if kind in by_kind]
-    return {
-        "today": today,
-        "year": year,
-        "area": chosen,
-        "area_code": area_code,
-        "groups": groups,
-        "more_batches": more_batches,
-        "overdue": procedures.filter(queries.overdue_q(today)).order_by("state_since", "id"),
-        "awaiting": queries.awaiting(user, procedures, today).order_by("state_since", "id"),
-    }
-
-
-def _board_query(request: HttpRequest) -> QueryDict:
-    """The board's filter (year, area) without the pages: kept by its pagers and export."""
-    query = request.GET.copy()
-    for name in ("overdue_page", "awaiting_page"):
-        query.pop(name, None)
-    return query
-
-
-@login_required
-def board(request: HttpRequest) -> HttpResponse:
-    """Batches of the year by kind with their counts per stage; overdue procedures; what awaits
-    the user, each list paged. Overdue and awaiting are not limited to the year: a late step is
-    late whatever the batch's year."""
-    user = request.user
-    lists = board_lists(request)
-    query = _board_query(request)
-    pagers, shown = {}, {}
-    for name in ("overdue", "awaiting"):
-        param = f"{name}_page"
-        number = page_number(request.GET.get(param))
-        total = lists[name].count()
-        rows = (
-            overdue_rows(lists[name], lists["today"], page=number)
-            if name == "overdue"
-            else awaiting_rows(lists[name], page=number)
-        )
-        shown[name] = rows
-        pagers[name] = make_pager(
-            number=number, per_page=ROWS_SHOWN, total=total, params=query, param=param
-        )
-    return render(
-        request,
-        "procedures/board.html",
-        {
-            "year": lists["year"],
-            "years": _years(user, lists["today"].year, lists["year"]),
-            "areas": _area_choices(user),
-            "chosen_area": lists["area_code"],
-            "groups": lists["groups"],
-            "more_batches": lists["more_batches"],
-            "overdue": shown["overdue"],
-            "overdue_count": pagers["overdue"].total,
-            "overdue_pager": pagers["overdue"],
-            "awaiting": shown["awaiting"],
-            "awaiting_count": pagers["awaiting"].total,
-            "awaiting_pager": pagers["awaiting"],
-            "rows_shown": ROWS_SHOWN,
-            "query": query.urlencode(),
-            "proposal_kinds": _proposal_kinds(user),
-            "today": lists["today"],
-        },
-    )
 
 
 # ---------------------------------------------------------------- a batch

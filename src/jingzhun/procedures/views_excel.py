@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from jingzhun.exports.sheets import Table, list_export_response
 
-from . import views
+from . import views, views_board
 from .flows import Kind, StepId
 from .models import Procedure
 
@@ -113,13 +113,13 @@ def _too_many(request: HttpRequest, back: str) -> HttpResponse:
 def board_xlsx(request: HttpRequest) -> HttpResponse:
     """The board of the request's filter: 待我办理, 超期未办 (every page) and the year's
     batches, one sheet each."""
-    lists = views.board_lists(request)
-    query = views._board_query(request)
+    lists = views_board.board_lists(request)
+    query = views_board._board_query(request)
     back = "{}?{}".format(reverse("procedures-board"), query.urlencode())
     if any(lists[name].count() > EXPORT_MAX_ROWS for name in ("awaiting", "overdue")):
         return _too_many(request, back)
-    awaiting = views.awaiting_rows(lists["awaiting"], limit=None)
-    overdue = views.overdue_rows(lists["overdue"], lists["today"], limit=None)
+    awaiting = views_board.awaiting_rows(lists["awaiting"], limit=None)
+    overdue = views_board.overdue_rows(lists["overdue"], lists["today"], limit=None)
     area = lists["area"]
     return list_export_response(
         [awaiting_table(awaiting), overdue_table(overdue), batches_table(lists["groups"])],
