@@ -232,7 +232,11 @@ def test_upload_broken_draft_and_out_of_scope_area(client, extra):
         {"draft_file": upload, "adopted": "yunnan-2018", "year": "2018"},
     )
     assert response.status_code == 400
-    assert "草案.toml: 户 household 指标 savings: value" in response.content.decode()
+    # Every problem at once, in the page's language only.
+    assert "草案.toml：户层指标 savings：value：未知字段 &#x27;incom_per_capita&#x27;" in (
+        response.content.decode()
+    )
+    assert "unknown field" not in response.content.decode()
     upload = SimpleUploadedFile("draft.toml", TRANSFER.encode("utf-8"))
     response = client.post(
         reverse("assessment-preview"),

@@ -3,7 +3,7 @@ comparisons of two runs and draft-standard previews: views_compare.py."""
 
 from django.urls import path
 
-from . import views, views_compare, views_reports
+from . import views, views_compare, views_draft, views_reports
 
 urlpatterns = [
     path("", views.run_list, name="assessment-runs"),
@@ -44,4 +44,6 @@ urlpatterns = [
     path("compare.xlsx", views_compare.compare_export, name="assessment-compare-xlsx"),
     path("preview/", views_compare.preview, name="assessment-preview"),
     path("preview.xlsx", views_compare.preview_export, name="assessment-preview-xlsx"),
+    # A draft standard edited in a form, written as TOML (views_draft.py)
+    path("draft/", views_draft.draft_editor, name="assessment-draft"),
 ]

@@ -55,9 +55,11 @@ from .compare_workbook import (
 )
 from .export_kinds import COMPARISON
 from .models import AssessmentRun
+from .names import standard_label
 from .preview import CHANGES as PREVIEW_CHANGES
 from .preview import Preview
 from .services import _prefix, default_standard_id, resolve_scope
+from .standard_errors import problems
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNS_OFFERED = 100
@@ -217,7 +219,7 @@ class PreviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.standards = {s.id: s for s in loader.available()}
         self.fields["adopted"].choices = [
-            (s.id, f"{s.name}({s.id})") for s in self.standards.values()
+            (s.id, standard_label(s)) for s in self.standards.values()
         ]
         self.fields["year"].help_text = _("留空则用现行标准所定年度")
         visible = Area.objects.visible_to(user)
@@ -254,7 +256,8 @@ class PreviewForm(forms.Form):
         try:
             data["draft"] = loader.loads(text, name=name)
         except StandardError as error:
-            self.add_error("draft_text" if not upload else "draft_file", str(error))
+            # Every problem of the draft at once, each in the reader's language.
+            self.add_error("draft_text" if not upload else "draft_file", problems(error))
         adopted = self.standards.get(data.get("adopted") or "")
         if adopted is not None and not data.get("year"):
             data["year"] = adopted.year
@@ -287,7 +290,7 @@ def _preview(request: HttpRequest, form: PreviewForm) -> tuple[Preview, str] | N
             language=get_language() or "zh",
         )
     except StandardError as error:
-        form.add_error("draft_text", str(error))
+        form.add_error("draft_text", problems(error))
         return None
     return preview, code
 
