@@ -41,7 +41,7 @@ def test_assess_on_spark(registry, spark):
     run = AssessmentRun.objects.get()
     assert (run.engine, run.status) == ("spark", "finished")
     text = out.getvalue()
-    assert "启动 Spark…" in text and "户：6 个" in text and "县：2 个" in text
+    assert "正在启动 Spark" in text and "户：6 个" in text and "县：2 个" in text
 
 
 def test_spark_master_needs_the_spark_engine(registry):

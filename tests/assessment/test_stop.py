@@ -63,7 +63,7 @@ def test_stop_between_levels_ends_the_run_cancelled_with_nothing_stored(
     result = execute_run(run, said.append)
     assert result.status == "cancelled" and result.finished is not None
     assert result.error == "" and result.progress == "已按请求停止"
-    assert said == ["评估 户 层级…"]
+    assert said == ["正在读取登记数据", "正在计算户级指标"]
     assert Verdict.objects.count() == 0 and IndicatorResult.objects.count() == 0
     assert stop_audits(run) == [f"请求停止评估 #{run.pk}"]
     entry = AuditEntry.objects.get(object_id=str(run.pk), action="update")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from jingzhun import areacodes
 from jingzhun.core.models import ScopedQuerySet
 
-from .choices import STOPPABLE, Engine, Level, Status
+from .choices import STOPPABLE, Engine, Level, Status, Step
 
 # Indicator values are stored as integers in 1/SCALE units (standards.compiler.SCALE): exact and
 # written identically by every engine. A yes/no indicator stores SCALE (yes) or 0 (no).
@@ -76,6 +76,9 @@ class AssessmentRun(models.Model):
     thresholds = models.JSONField(_("标准值"), default=dict, blank=True)
     # The last progress message of a running run, read by the page that polls it.
     progress = models.CharField(_("进度"), max_length=200, blank=True)
+    # The step as a code (shown in the reader's language) and the share of the run done.
+    step = models.CharField(_("当前步骤"), max_length=16, choices=Step.choices, blank=True)
+    percent = models.PositiveSmallIntegerField(_("完成百分比"), default=0)
     # Written at every progress step of a running run (its heartbeat): a run whose worker died
     # stops moving, and `services.stop_run` may then mark it failed (settings.RUN_STALE_MINUTES).
     updated = models.DateTimeField(_("进度更新时间"), auto_now=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib.util
 import logging
 import tempfile
 import uuid
@@ -49,7 +50,7 @@ from jingzhun.standards.compiler import evaluate
 from jingzhun.standards.explain import indicator_explanation_expr
 from jingzhun.standards.vocabulary import KEYS
 
-from .choices import LIVE, STOPPABLE, Engine, Level, Status
+from .choices import LIVE, STEP_PERCENT, STOPPABLE, Engine, Level, Status, Step
 from .models import SCALE, AssessmentRun, IndicatorResult, Verdict
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ logger = logging.getLogger(__name__)
 LEVELS = [Level.HOUSEHOLD, Level.VILLAGE, Level.COUNTY]
 LANGUAGES = ("zh", "en")
 Progress = Callable[[str], None] | None
+# say(step, detail=None, percent=None): the progress step of a running run (see execute_run).
+Say = Callable[..., None]
 
 
 # Rows per Arrow batch shipped from DuckDB / Spark to the application database: memory stays
@@ -239,6 +242,12 @@ def arrow_batches(backend: BaseBackend, rows: ir.Table) -> pa.RecordBatchReader:
     return rows.to_pyarrow_batches(chunk_size=BATCH_ROWS)
 
 
+def default_engine() -> str:
+    """The engine runs started from the page and the API use: the deployment's choice
+    (settings.ASSESSMENT_ENGINE, JINGZHUN_ASSESSMENT_ENGINE), not the officer's."""
+    return getattr(settings, "ASSESSMENT_ENGINE", Engine.DB) or Engine.DB
+
+
 def default_standard_id() -> str:
     """The newest regional standard shipped (e.g. yunnan-2018), else the newest of any."""
     standards = loader.available()
@@ -269,7 +278,7 @@ def create_run(
     *,
     standard_id: str,
     year: int | None = None,
-    engine: str = Engine.DB,
+    engine: str | None = None,
     area_code: str = "",
     acting_user: Any = None,
 ) -> AssessmentRun:
@@ -279,8 +288,11 @@ def create_run(
     Refused before anything is written: an unknown standard (StandardError / FileNotFoundError),
     an unknown engine (ValueError) or an area outside the user's scope (PermissionDenied)."""
     standard = loader.load(standard_id)
+    engine = engine or default_engine()
     if engine not in Engine.values:
         raise ValueError(_("未知计算引擎 {engine}").format(engine=engine))
+    if engine == Engine.SPARK and importlib.util.find_spec("pyspark") is None:
+        raise ValueError(_("本系统未安装 Spark（pyspark），不能用 Spark 引擎评估"))
     code = resolve_scope(acting_user, area_code)
     year = standard.year if year is None else year
     # A year without a poverty line is refused here, not in the background task.
@@ -296,6 +308,8 @@ def create_run(
             area_code=code,
             status=Status.QUEUED,
             progress=_("排队等待后台任务进程…"),
+            step=Step.QUEUED,
+            percent=0,
             created_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         _audit_run(
@@ -341,9 +355,13 @@ def execute_run(
     # Deeper than this inside say(): the store transaction of _evaluate_and_store.
     depth = len(connection.atomic_blocks)
 
-    def say(message: str) -> None:
+    def say(step: Step, detail: str | None = None, percent: int | None = None) -> None:
+        # The step is stored as a code (the page shows it in its reader's language) with the
+        # share done; `progress` keeps the worker's sentence for the command line and the log.
         # The progress write doubles as the stop check (no extra query): it only applies while
         # the run is still `running`.
+        message = str(detail or step.label)
+        percent = STEP_PERCENT[step] if percent is None else percent
         still_running = AssessmentRun.objects.filter(pk=run.pk, status=Status.RUNNING)
         if len(connection.atomic_blocks) > depth:
             # Inside the store transaction only read: writing would lock the run's row until
@@ -351,11 +369,13 @@ def execute_run(
             # (and the message would not be visible to the page before commit anyway).
             if not still_running.exists():
                 raise RunStopped
-        elif not still_running.update(progress=message[:200], updated=timezone.now()):
+        elif not still_running.update(
+            progress=message[:200], step=step, percent=percent, updated=timezone.now()
+        ):
             raise RunStopped
+        run.progress, run.step, run.percent = message[:200], step, percent
         if progress is not None:
             progress(message)
-        run.progress = message[:200]
 
     # Claim the run: a cancelled run, or one another worker already took, is left alone.
     if not AssessmentRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
@@ -582,7 +602,7 @@ def run_assessment(
     *,
     standard_id: str,
     year: int | None = None,
-    engine: str = Engine.DB,
+    engine: str | None = None,
     area_code: str = "",
     acting_user: Any = None,
     progress: Progress = None,
@@ -603,7 +623,7 @@ def run_assessment(
 def _execute(
     run: AssessmentRun,
     standard: Standard,
-    say: Callable[[str], None],
+    say: Say,
     *,
     spark_master: str | None = None,
 ) -> None:
@@ -623,10 +643,13 @@ def _execute(
             shared = snapshot.current(shared_snapshot_root())
             if shared is not None and snapshot.reusable(shared, state, prefix):
                 created = snapshot.read_manifest(shared)["created"]
-                say(_("使用已有快照（{created}），登记数据此后未变").format(created=created))
+                say(
+                    Step.READ,
+                    _("使用已有快照（{created}），登记数据此后未变").format(created=created),
+                )
                 directory = str(shared)
             else:
-                say(_("写入快照…"))
+                say(Step.READ, _("正在读取登记数据（写入快照）"))
                 write_snapshot(
                     app_backend(),
                     directory,
@@ -636,11 +659,12 @@ def _execute(
                     state=state,
                 )
             if run.engine == Engine.SPARK:
-                say(_("启动 Spark…"))
+                say(Step.SPARK)
                 backend = spark_snapshot(directory, master=spark_master or settings.SPARK_MASTER)
             else:
                 backend = duckdb_snapshot(directory)
         else:
+            say(Step.READ)
             backend = app_backend()
         try:
             tables = base_tables(backend, prefix)
@@ -667,7 +691,7 @@ def _evaluate_and_store(
     standard: Standard,
     backend: BaseBackend,
     tables: dict[str, ir.Table],
-    say: Callable[[str], None],
+    say: Say,
 ) -> None:
     """Evaluate every level into a cached table of the engine (a temporary table, dropped at
     the end), then write all rows in one transaction that also marks the run finished: a
@@ -679,16 +703,22 @@ def _evaluate_and_store(
     # Released (dropped) after the transaction has ended, committed or rolled back.
     with contextlib.ExitStack() as cached:
         for level in LEVELS:
-            say(_("评估 {level} 层级…").format(level=Level(level).label))
+            say(Step(str(level)))
             # Village and county inputs are summed from the evaluated households.
             households = wides.get(Level.HOUSEHOLD)
             view = input_view(tables, level, run.year, prefix, households=households)
             wide = wide_result(standard, level, view, run.year).cache()
             wides[level] = cached.enter_context(_released(wide))
             counts[level] = level_counts(wide)
+        # Said before the transaction: inside it the page could not see the write anyway.
+        say(Step.SAVE)
         with transaction.atomic():
-            for level in LEVELS:
-                say(_("保存 {level} 层级结果…").format(level=Level(level).label))
+            for position, level in enumerate(LEVELS):
+                say(
+                    Step.SAVE,
+                    _("保存 {level} 层级结果…").format(level=Level(level).label),
+                    STEP_PERCENT[Step.SAVE] + 10 * position,
+                )
                 verdicts, results = long_tables(standard, level, wides[level], run.pk, run.year)
                 store(backend, Verdict, VERDICT_COLUMNS, [verdicts], in_database=in_database)
                 store(backend, IndicatorResult, RESULT_COLUMNS, results, in_database=in_database)
@@ -697,8 +727,11 @@ def _evaluate_and_store(
             run.thresholds = run_thresholds(standard, run.year)
             run.finished = timezone.now()
             run.progress = _("已完成")
+            run.step, run.percent = Step.DONE, STEP_PERCENT[Step.DONE]
             run.save(
                 update_fields=[
+                    "step",
+                    "percent",
                     "status",
                     "counts",
                     "thresholds",

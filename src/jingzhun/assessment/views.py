@@ -19,7 +19,7 @@ from jingzhun.standards import StandardError
 
 from . import tasks
 from .choices import LIVE, Status
-from .forms import RunForm
+from .forms import RunForm, engine_label
 from .models import AssessmentRun
 from .services import cancel_run, create_run, delete_run, stop_run
 
@@ -46,9 +46,11 @@ def _runs(request: HttpRequest) -> list[AssessmentRun]:
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
     form = RunForm(user=request.user) if request.user.can_edit() else None
-    return render(
-        request, "assessment/run_list.html", {"runs": _runs(request), "form": form, "live": LIVE}
-    )
+    return render(request, "assessment/run_list.html", _context(request, form))
+
+
+def _context(request: HttpRequest, form: RunForm | None) -> dict:
+    return {"runs": _runs(request), "form": form, "live": LIVE, "engine": engine_label()}
 
 
 @login_required
@@ -58,7 +60,8 @@ def run_start(request: HttpRequest) -> HttpResponse:
     starts once this request's transaction has committed, so the worker always finds it."""
     if not request.user.can_edit():
         raise PermissionDenied(gettext("您没有发起评估的权限"))
-    form = RunForm(request.POST, user=request.user)
+    # The page warns (and asks to confirm) before a run over a year without income data.
+    form = RunForm(request.POST, user=request.user, check_income=True)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -66,7 +69,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
                 run = create_run(
                     standard_id=data["standard"],
                     year=data["year"],
-                    engine=data["engine"],
+                    engine=None,  # the deployment's (settings.ASSESSMENT_ENGINE)
                     area_code=data["area"],
                     acting_user=request.user,
                 )
@@ -80,12 +83,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
                 request, gettext("评估 #{pk} 已加入队列，完成后可查看报告").format(pk=run.pk)
             )
             return redirect(reverse("assessment-runs") + f"#run-{run.pk}")
-    return render(
-        request,
-        "assessment/run_list.html",
-        {"runs": _runs(request), "form": form, "live": LIVE},
-        status=400,
-    )
+    return render(request, "assessment/run_list.html", _context(request, form), status=400)
 
 
 @never_cache

@@ -132,7 +132,6 @@ class AssessmentRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             {
                 "standard": data.get("standard") or default_standard_id(),
                 "year": data.get("year"),
-                "engine": data["engine"],
                 "area": data["area"],
             },
             user=request.user,
@@ -145,7 +144,7 @@ class AssessmentRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
                 run = create_run(
                     standard_id=chosen["standard"],
                     year=chosen["year"],
-                    engine=chosen["engine"],
+                    engine=data["engine"],
                     area_code=chosen["area"],
                     acting_user=request.user,
                 )

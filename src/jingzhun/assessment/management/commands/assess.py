@@ -17,7 +17,7 @@ from jingzhun import rates
 from jingzhun.areas.models import Area
 from jingzhun.assessment.choices import Engine, Level, Status
 from jingzhun.assessment.models import IndicatorResult
-from jingzhun.assessment.services import default_standard_id, run_assessment
+from jingzhun.assessment.services import default_engine, default_standard_id, run_assessment
 from jingzhun.core.commands import OperatorCommand
 from jingzhun.engine.connect import SPARK_MISSING, spark_available
 from jingzhun.standards import StandardError
@@ -31,7 +31,12 @@ class Command(OperatorCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--standard", default="", help="标准编号，默认最新的省级标准")
         parser.add_argument("--year", type=int, default=None, help="评估年度，默认标准年度")
-        parser.add_argument("--engine", default=Engine.DB, choices=Engine.values)
+        parser.add_argument(
+            "--engine",
+            default="",
+            choices=["", *Engine.values],
+            help="计算引擎；默认 JINGZHUN_ASSESSMENT_ENGINE（未设置时为 db）",
+        )
         parser.add_argument(
             "--spark-master",
             default="",
@@ -48,6 +53,7 @@ class Command(OperatorCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("用户 {name} 不存在").format(name=options["user"]))
+        options["engine"] = options["engine"] or default_engine()
         if options["spark_master"] and options["engine"] != Engine.SPARK:
             raise CommandError(_("--spark-master 只能与 --engine spark 一起使用"))
         if options["engine"] == Engine.SPARK and not spark_available():
