@@ -111,3 +111,17 @@ def test_standards_are_shown_by_name(client, admin):
     form = page.split('id="run-form"')[1].split("</form>")[0]
     assert "云南省贫困退出标准（2018年）</option>" in form
     assert "yunnan-2018</option>" not in form and "(yunnan-2018" not in form
+
+
+def test_the_api_uses_the_deployments_engine_unless_asked(admin, settings):
+    from rest_framework.test import APIClient
+
+    settings.ASSESSMENT_ENGINE = "duckdb"
+    client = APIClient()
+    client.force_authenticate(admin)
+    assert client.post("/api/assessment-runs/", {}, format="json").status_code == 201
+    assert client.post("/api/assessment-runs/", {"engine": "db"}, format="json").status_code == 201
+    assert list(AssessmentRun.objects.order_by("pk").values_list("engine", flat=True)) == [
+        "duckdb",
+        "db",
+    ]

@@ -41,7 +41,7 @@ from ..choices import Level, Status
 from ..filters import RunFilter
 from ..forms import RunForm
 from ..models import AssessmentRun, Verdict
-from ..services import create_run, default_standard_id
+from ..services import create_run, default_engine, default_standard_id
 from .serializers import (
     AreaQuerySerializer,
     BlockersReportSerializer,
@@ -144,7 +144,9 @@ class AssessmentRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
                 run = create_run(
                     standard_id=chosen["standard"],
                     year=chosen["year"],
-                    engine=data["engine"],
+                    # Not given: the deployment's engine (the serializer's "db" default is
+                    # only the schema's word for it).
+                    engine=data["engine"] if "engine" in request.data else default_engine(),
                     area_code=chosen["area"],
                     acting_user=request.user,
                 )
