@@ -360,3 +360,22 @@ def test_rate_reasons_read_with_two_decimals():
         "2.50（标准 3.00）",
     )
     assert (money["before_text"], money["after_text"]) == ("19,999.5（标准 2）", "20,000（标准 3）")
+
+
+def test_a_background_comparison_workbook_is_in_one_language(years):
+    """The job runs on the worker (Chinese): its workbook is in the language of the page that
+    queued it, headers and sentences alike."""
+    from django.utils import translation
+
+    from jingzhun.assessment.compare_workbook import write_job
+
+    user = UserFactory(is_superuser=True, area=None, role="viewer")
+    target = io.BytesIO()
+    parameters = {"a": years["a"].pk, "b": years["b"].pk, "language": "en"}
+    write_job(parameters, acting_user=user, target=target, progress=None)
+    with translation.override("en"):
+        english = translation.gettext("层级")
+    assert english != "层级"
+    rows = [row for sheet in values(target.getvalue()).values() for row in sheet]
+    assert any(english in row for row in rows)
+    assert not any("层级" in row for row in rows)

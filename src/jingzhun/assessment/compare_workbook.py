@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -225,7 +226,9 @@ def comparison_of(user: Any, a_id: int, b_id: int, language: str) -> Comparison:
 def write_job(
     parameters: dict[str, Any], *, acting_user: Any, target: IO[bytes], progress: Any
 ) -> None:
-    comparison = comparison_of(
-        acting_user, int(parameters["a"]), int(parameters["b"]), parameters.get("language", "zh")
-    )
-    write_comparison(comparison, target, acting_user=acting_user, progress=progress)
+    language = parameters.get("language", "zh")
+    comparison = comparison_of(acting_user, int(parameters["a"]), int(parameters["b"]), language)
+    # The whole workbook in the language of the page that asked for it (the worker's own is
+    # Chinese): headers and labels like the sentences, never mixed.
+    with translation.override(language):
+        write_comparison(comparison, target, acting_user=acting_user, progress=progress)
