@@ -50,7 +50,7 @@ def test_the_form_shows_the_adopted_standard_by_name(client, officer):
         and 'name="threshold__county__exited_villages"' in html
     )
     # The poverty line is not a number to type: it is named.
-    assert "当年扶贫标准线" in html
+    assert "当年扶贫标准线（2018 年为 2,995 元）" in html
     assert "yunnan-2018-draft" not in html  # nothing generated yet
 
 

@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jingzhun import povertylines
 from jingzhun.standards import Standard
 from jingzhun.standards.drafting import (
     COMPARISONS,
@@ -54,7 +56,15 @@ def threshold_words(standard: Standard, indicator: Indicator) -> str:
     """How a threshold the form does not edit as a number reads."""
     threshold = indicator.threshold
     if threshold == POVERTY_LINE:
-        return gettext("当年扶贫标准线")
+        # The line changes every year (data/poverty_lines.toml): named, with the standard
+        # year's figure for orientation.
+        try:
+            line = povertylines.line(standard.year, standard.poverty_line_table)
+        except KeyError:
+            return gettext("当年扶贫标准线")
+        return gettext("当年扶贫标准线（{year} 年为 {line} 元）").format(
+            year=standard.year, line=intcomma(int(line)) if line == int(line) else line
+        )
     if threshold == YEAR:
         return gettext("评估年度")
     if isinstance(threshold, str):
