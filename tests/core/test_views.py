@@ -37,7 +37,7 @@ def test_incidence_per_township_for_a_county_user(county_admin, world):
     assert [r["name"] for r in rows] == ["100镇", "101镇"]
 
 
-def test_home_shows_scoped_figures_and_chart_data(client, township_operator, world):
+def test_home_shows_scoped_figures_and_chart_data(client, township_operator, world, village):
     client.force_login(township_operator)
     response = client.get(reverse("home"))
     assert response.status_code == 200
@@ -58,7 +58,8 @@ def test_home_shows_scoped_figures_and_chart_data(client, township_operator, wor
         '<script id="incidence-data" type="application/json">'
     )
     chart = json.loads(page[start : page.index("</script>", start)])
-    assert chart == {"names": ["100镇"], "values": [0.2]}
+    # A township user sees its villages, not one bar for the whole township.
+    assert chart == {"names": [village.name], "values": [0.2]}
     assert "/static/vendor/echarts/echarts.min.js" in page
 
 

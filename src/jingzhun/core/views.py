@@ -25,13 +25,16 @@ from . import awaiting
 
 
 def incidence_by_area(user: object) -> list[dict]:
-    """Poverty incidence per township (per county for users above county level).
+    """Poverty incidence per area one level below the user's: per township for a county user,
+    per village for a township user (a village user: their village); per county above county
+    level.
 
     Registered poor persons (households registered or relapsed) ÷ the villages' rural population,
     both as GROUP BY queries over the user's scope, joined in Python by area code.
     """
     scope = user.scope_prefix() or ""
-    width = 9 if len(scope) >= 6 else 6  # township codes are 9 digits, county codes 6
+    # The children's code length: county codes are 6 digits, townships 9, villages 12.
+    width = {6: 9, 9: 12, 12: 12}.get(len(scope), 6)
     poor = dict(
         Person.objects.visible_to(user)
         .filter(household__status__in=c.POOR_STATUSES)
