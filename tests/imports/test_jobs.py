@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -12,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from jingzhun.imports import kinds
+from jingzhun.imports import kinds, views
 from jingzhun.imports.models import ImportJob
 from jingzhun.imports.services import mark_abandoned
 from jingzhun.imports.tasks import start_job
@@ -195,3 +196,18 @@ def test_jobs_no_worker_ran_are_marked_failed_after_the_retention(owner):
     fresh.refresh_from_db()
     assert stale.status == "failed" and "未写入任何数据" in stale.error
     assert fresh.status == "queued"
+
+
+def test_my_imports_are_paged_newest_first(client, owner, monkeypatch):
+    """我的导入 was cut at its newest 100 jobs; it pages with the shared pager (issue #13)."""
+    monkeypatch.setattr(views, "JOBS_PER_PAGE", 2)
+    jobs = [
+        ImportJob.objects.create(owner=owner, kind="registry.workbook", file_name=f"{n}.xlsx")
+        for n in range(5)
+    ]
+    client.force_login(owner)
+    first = client.get(reverse("import-list")).content.decode()
+    assert re.findall(r'<tr id="import-(\d+)"', first) == [str(j.pk) for j in jobs[::-1][:2]]
+    assert "共 5 条 · 第 1 / 3 页" in first
+    last = client.get(reverse("import-list"), {"page": 3}).content.decode()
+    assert re.findall(r'<tr id="import-(\d+)"', last) == [str(jobs[0].pk)]

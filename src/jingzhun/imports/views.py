@@ -11,12 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from jingzhun.core.paging import DeferredJoinPaginator, page_number
 from jingzhun.workbook.web import XLSX
 
 from . import kinds, services
 from .models import ImportJob
 
-SHOWN_JOBS = 100
+JOBS_PER_PAGE = 50
 
 
 def _own_job(request: HttpRequest, pk: int) -> ImportJob:
@@ -39,10 +40,13 @@ def _context(job: ImportJob) -> dict[str, object]:
 @never_cache
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = list(
-        ImportJob.objects.filter(owner=request.user).order_by("-created", "-pk")[:SHOWN_JOBS]
+    jobs = ImportJob.objects.filter(owner=request.user).order_by("-created", "-pk")
+    page = DeferredJoinPaginator(jobs, JOBS_PER_PAGE).get_page(page_number(request.GET.get("page")))
+    return render(
+        request,
+        "imports/job_list.html",
+        {"jobs": page.object_list, "page": page, "query": request.GET},
     )
-    return render(request, "imports/job_list.html", {"jobs": jobs})
 
 
 @never_cache
