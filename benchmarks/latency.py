@@ -28,6 +28,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
 
@@ -95,6 +96,13 @@ def office_cases(user: User) -> dict[str, str]:
             f"POST /assessment/compare.xlsx?a={a}&b={t}"
         ),
         "page: procedures board": "/procedures/",
+        # The officer's lists (issue #13 item 4): every list and report to .xlsx, the tree's search.
+        "xlsx: home": "/?format=xlsx",
+        "xlsx: area tree": "/areas/tree.xlsx",
+        "page: area tree search": f"/areas/?q={quote(township.name)}",
+        "page: help": "/help/",
+        "xlsx: procedures board": "/procedures/export.xlsx",
+        "page: draft standard editor": "/assessment/draft/",
         # 驾驶舱 (issue #13 item 1): the county's picture, one township's, and the map's shapes.
         "page: dashboard": "/dashboard/",
         "page: dashboard of a township": f"/dashboard/?area={township.code}",
@@ -106,6 +114,7 @@ def office_cases(user: User) -> dict[str, str]:
     batch = Batch.objects.order_by("pk").first()
     if batch is not None:
         cases["page: procedures batch"] = f"/procedures/batches/{batch.pk}/"
+        cases["xlsx: procedures batch"] = f"/procedures/batches/{batch.pk}/export.xlsx"
     cases.update(comparison_cases())
     return cases
 
