@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,49 @@ def go_to(page, entry: str) -> None:
     if not link.is_visible():
         page.click("#main-nav .nav-menu summary")
     link.click()
+
+
+# What the page scrolls sideways by, and every visible touch target under 44 px high (a box to
+# tick inside a label is measured by its label, which is what a finger hits).
+MEASURE = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    if (!el.getClientRects().length) continue;
+    let target = el;
+    if ((el.type === 'checkbox' || el.type === 'radio') && el.closest('label')) {
+      target = el.closest('label');
+    }
+    const box = target.getBoundingClientRect();
+    if (box.height < 44) {
+      small.push(el.tagName.toLowerCase() + ' ' + (el.name || el.textContent.trim()).slice(0, 30)
+                 + ' ' + Math.round(box.height) + 'px');
+    }
+  }
+  const root = document.documentElement;
+  return {overflow: root.scrollWidth - root.clientWidth, small: small};
+}"""
+
+
+def check_fits(page) -> None:
+    """No sideways scrolling, no target under 44 px (the offenders are listed on failure)."""
+    found = page.evaluate(MEASURE)
+    assert found["overflow"] == 0, page.url
+    assert found["small"] == [], page.url
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a journey's screenshots go: docs/screenshots/ with JINGZHUN_SCREENSHOTS=1 (to
+    retake the committed ones), else a temporary folder (an ordinary run leaves the tree as
+    it was: the pages carry dates and timestamps)."""
+    return SCREENSHOTS if os.environ.get("JINGZHUN_SCREENSHOTS") else tmp_path
+
+
+def shoot(page, folder: Path, name: str, *, full: bool = False) -> None:
+    """A screenshot `name`.png of the page into `folder` (the `screenshots` fixture)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full)

@@ -3,41 +3,22 @@ figures, the map and the townships, switches the map's indicator, and drills fro
 poverty incidence to that township's household list, whose total is the township's poor
 households on the dashboard. A township cadre opens their part on a 390 px phone: nothing scrolls
 sideways and every touch target is at least 44 px high. The screenshots
-docs/screenshots/dashboard-*.png are taken here, so they stay current."""
+docs/screenshots/dashboard-*.png are taken here, so they stay current (`JINGZHUN_SCREENSHOTS=1`
+writes them there; an ordinary run writes to a temporary folder)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from jingzhun.areas.models import Area
 from jingzhun.assessment.services import run_assessment
 from jingzhun.registry.demo import DEMO_COUNTY, build_demo
-from tests.browser.conftest import go_to, log_in, page  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import check_fits, go_to, log_in, shoot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCALE = 0.05  # ~800 persons over the demo county's 15 townships and 139 villages
-
-# Sideways overflow of the page and the visible touch targets under 44 px high.
-MEASURE = """() => {
-  const small = [];
-  const targets = 'main a[href], main button, main select, main input:not([type=hidden]), '
-    + 'main summary';
-  for (const el of document.querySelectorAll(targets)) {
-    if (!el.getClientRects().length) continue;
-    const box = el.getBoundingClientRect();
-    if (box.height < 44) {
-      small.push(el.tagName + ' ' + el.textContent.trim().slice(0, 20) + ' ' + box.height);
-    }
-  }
-  const root = document.documentElement;
-  return {overflow: root.scrollWidth - root.clientWidth, small: small};
-}"""
-
 
 # The first village hexagon's code and centre in the map's pixels (ECharts converts).
 CENTRE_OF_FIRST_VILLAGE = """async () => {
@@ -52,11 +33,6 @@ CENTRE_OF_FIRST_VILLAGE = """async () => {
 }"""
 
 
-def shoot(page, name: str, *, full: bool = False) -> None:  # noqa: F811
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=full)
-
-
 @pytest.fixture
 def county(db):
     build_demo(SCALE, users=False)
@@ -64,7 +40,9 @@ def county(db):
     return Area.objects.get(code=DEMO_COUNTY.ljust(12, "0"))
 
 
-def test_leader_drills_from_a_township_incidence_to_its_households(live_server, page, county):  # noqa: F811
+def test_leader_drills_from_a_township_incidence_to_its_households(
+    live_server, page, county, screenshots
+):
     UserFactory(username="leader", role="county_admin", area=county)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.emulate_media(reduced_motion="reduce")  # no chart animation: the same screenshots
@@ -78,7 +56,7 @@ def test_leader_drills_from_a_township_incidence_to_its_households(live_server, 
     assert page.locator("#blockers li").count() >= 1
     page.select_option("#map-indicator", label="监测户数")
     page.select_option("#map-indicator", label="贫困发生率（%）")
-    shoot(page, "county", full=True)
+    shoot(page, screenshots, "dashboard-county", full=True)
 
     # A click on a village of the map opens that village's poor households (the indicator's list).
     code, x, y = page.evaluate(CENTRE_OF_FIRST_VILLAGE)
@@ -98,7 +76,7 @@ def test_leader_drills_from_a_township_incidence_to_its_households(live_server, 
     assert page.locator("#result-count").inner_text() == f"共 {households} 户"
 
 
-def test_township_cadre_reads_their_part_on_a_phone(live_server, page, county):  # noqa: F811
+def test_township_cadre_reads_their_part_on_a_phone(live_server, page, county, screenshots):
     township = Area.objects.filter(parent=county).order_by("code").first()
     UserFactory(username="xiang", role="township_operator", area=township)
     page.set_viewport_size({"width": 390, "height": 844})
@@ -110,9 +88,7 @@ def test_township_cadre_reads_their_part_on_a_phone(live_server, page, county): 
     # The township's villages, not one row for the whole township.
     villages = Area.objects.filter(parent=township).count()
     assert page.locator("#children tbody tr").count() == villages > 1
-    found = page.evaluate(MEASURE)
-    assert found["overflow"] == 0
-    assert found["small"] == []
-    shoot(page, "township-phone")
+    check_fits(page)
+    shoot(page, screenshots, "dashboard-township-phone")
     page.evaluate("document.getElementById('dashboard-map').scrollIntoView({block: 'center'})")
-    shoot(page, "township-phone-map")
+    shoot(page, screenshots, "dashboard-township-phone-map")

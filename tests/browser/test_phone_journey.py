@@ -9,59 +9,18 @@ ordinary run leaves the working tree as it was)."""
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 
 from jingzhun.procedures import services
 from jingzhun.procedures.models import Procedure
-from tests.browser.conftest import go_to, log_in
+from tests.browser.conftest import check_fits, go_to, log_in, shoot
 from tests.factories import UserFactory
 from tests.procedures.builders import Staff, assess, meeting_household, village_meeting_standard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = datetime.date(2018, 12, 20)
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-# What the page scrolls sideways by, and every visible touch target under 44 px high (a box to
-# tick inside a label is measured by its label, which is what a finger hits).
-MEASURE = """() => {
-  const small = [];
-  for (const el of document.querySelectorAll(
-      'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
-    if (!el.getClientRects().length) continue;
-    let target = el;
-    if ((el.type === 'checkbox' || el.type === 'radio') && el.closest('label')) {
-      target = el.closest('label');
-    }
-    const box = target.getBoundingClientRect();
-    if (box.height < 44) {
-      small.push(el.tagName.toLowerCase() + ' ' + (el.name || el.textContent.trim()).slice(0, 30)
-                 + ' ' + Math.round(box.height) + 'px');
-    }
-  }
-  const root = document.documentElement;
-  return {overflow: root.scrollWidth - root.clientWidth, small: small};
-}"""
-
-
-def check_fits(page) -> None:
-    """No sideways scrolling, no target under 44 px (the offenders are listed on failure)."""
-    found = page.evaluate(MEASURE)
-    assert found["overflow"] == 0, page.url
-    assert found["small"] == [], page.url
-
-
-@pytest.fixture
-def screenshots(tmp_path) -> Path:
-    return SCREENSHOTS if os.environ.get("JINGZHUN_SCREENSHOTS") else tmp_path
-
-
-def shoot(page, folder: Path, name: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"phone-{name}.png"))
 
 
 def test_a_village_cadre_completes_a_step_on_a_phone(
@@ -83,7 +42,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(
     page.click("#nav-toggle")
     assert page.locator("#nav-toggle").get_attribute("aria-expanded") == "true"
     check_fits(page)
-    shoot(page, screenshots, "menu")
+    shoot(page, screenshots, "phone-menu")
     go_to(page, "动态管理")
     page.wait_for_url("**/procedures/")
     check_fits(page)
@@ -97,7 +56,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(
     assert first.locator("td[data-label=户编号]").inner_text() == households[0].number
     assert first.locator("td[data-label=户主]").inner_text() == "李*国"
     assert 0 < first.bounding_box()["width"] <= 390
-    shoot(page, screenshots, "proposal")
+    shoot(page, screenshots, "phone-proposal")
     for box in page.locator("#candidates input[name=selected]").all():
         box.check()
     page.click("#proposal-form button[type=submit]")
@@ -113,7 +72,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(
     assert first.locator("td[data-label=户主]").inner_text() == "李*国"
     assert first.locator("td[data-label=进度]").inner_text() == "提出 → 民主评议"
     assert 0 < first.bounding_box()["width"] <= 390
-    shoot(page, screenshots, "batch")
+    shoot(page, screenshots, "phone-batch")
 
     # A step sent with neither date nor attendance: the errors are listed at the top of the
     # form (above the list), each naming its field, and the focus is there.
@@ -132,7 +91,7 @@ def test_a_village_cadre_completes_a_step_on_a_phone(
     assert page.evaluate("document.activeElement.id") == "batch-form-errors"
     assert summary.bounding_box()["y"] < page.locator("#procedures").bounding_box()["y"]
     check_fits(page)
-    shoot(page, screenshots, "step-errors")
+    shoot(page, screenshots, "phone-step-errors")
 
     # Each error links to its field. The service's own refusal is listed the same way.
     summary.locator("a").first.click()
@@ -161,4 +120,4 @@ def test_a_village_cadre_completes_a_step_on_a_phone(
     assert page.locator("#key-income dd").inner_text() == "4,250.00 元"
     assert page.locator("#key-verdict dd .tag").inner_text() == "达标"
     check_fits(page)
-    shoot(page, screenshots, "household")
+    shoot(page, screenshots, "phone-household")
