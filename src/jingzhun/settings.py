@@ -19,6 +19,8 @@ JINGZHUN_SNAPSHOT_DIR  parent folder of the temporary snapshots of duckdb/spark 
                        cluster needs storage its executors read); default the system temp
 JINGZHUN_AGREEMENT_KEYS_DIR  folder of the data-sharing agreements' token keys (*.key, mode 0600,
                        docs/tokenize.md); default JINGZHUN_HOME/agreement-keys
+JINGZHUN_ASSESSMENT_ENGINE  engine of assessment runs started from the page or the API: db,
+                       duckdb or spark; default db (`jingzhun assess --engine` defaults to it)
 JINGZHUN_COMPARISON_ENGINE  engine of comparison runs: db, duckdb or spark; default db (duckdb
                        and spark keep their Parquet files between runs under
                        JINGZHUN_SNAPSHOT_DIR or JINGZHUN_HOME, `comparison-snapshot/`)

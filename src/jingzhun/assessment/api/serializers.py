@@ -172,7 +172,11 @@ class RunStartSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("留空则用标准所定年度")
     )
-    engine = serializers.ChoiceField(choices=Engine.choices, default=Engine.DB)
+    engine = serializers.ChoiceField(
+        choices=Engine.choices,
+        required=False,
+        help_text=_("不填：部署设定的引擎（JINGZHUN_ASSESSMENT_ENGINE，默认 db）"),
+    )
     area = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("区划代码；留空则为本人管辖范围")
     )

@@ -144,9 +144,8 @@ class AssessmentRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
                 run = create_run(
                     standard_id=chosen["standard"],
                     year=chosen["year"],
-                    # Not given: the deployment's engine (the serializer's "db" default is
-                    # only the schema's word for it).
-                    engine=data["engine"] if "engine" in request.data else default_engine(),
+                    # Not given: the deployment's engine.
+                    engine=data.get("engine") or default_engine(),
                     area_code=chosen["area"],
                     acting_user=request.user,
                 )
