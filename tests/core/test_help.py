@@ -265,3 +265,14 @@ def test_a_section_missing_from_the_guide_links_to_the_index(client, viewer, mon
 @pytest.mark.django_db
 def test_no_help_link_before_login(client):
     assert HELP_LINK.findall(client.get(reverse("login")).content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_the_link_back_keeps_the_pages_filter(client, county_admin):
+    """返回原页面 returns to the list as the user left it (its filter and page), not its first
+    page unfiltered."""
+    client.force_login(county_admin)
+    href, _text = help_link(client.get(reverse("procedures-board"), {"year": "2018", "page": "2"}))
+    assert href == "/help/procedures/?back=%2Fprocedures%2F%3Fyear%3D2018%26page%3D2"
+    page = client.get(href).content.decode()
+    assert 'href="/procedures/?year=2018&amp;page=2"' in page

@@ -31,5 +31,6 @@ def help_url(context: template.Context) -> str:
     has_section = bool(slug) and guide.section(slug) is not None
     url = reverse("help-section", args=[slug]) if has_section else reverse("help")
     if request is not None and match and match.url_name not in ("help", "help-section"):
-        url += "?" + urlencode({"back": request.path})
+        # The page as the user left it: its filters and page number too.
+        url += "?" + urlencode({"back": request.get_full_path()})
     return url
