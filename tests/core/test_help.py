@@ -276,3 +276,10 @@ def test_the_link_back_keeps_the_pages_filter(client, county_admin):
     assert href == "/help/procedures/?back=%2Fprocedures%2F%3Fyear%3D2018%26page%3D2"
     page = client.get(href).content.decode()
     assert 'href="/procedures/?year=2018&amp;page=2"' in page
+
+
+@pytest.mark.django_db
+def test_the_link_back_never_carries_an_id_number(client, county_admin):
+    client.force_login(county_admin)
+    href, _text = help_link(client.get(reverse("household-list"), {"q": "532527198001010032"}))
+    assert href == "/help/household-list/?back=%2Fregistry%2Fhouseholds%2F"

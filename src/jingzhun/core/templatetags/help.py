@@ -4,7 +4,9 @@ table of contents when the guide has no section for it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import unquote
 
 from django import template
 from django.urls import reverse
@@ -22,6 +24,18 @@ def app_of(match: Any) -> str | None:
     return parts[1] if len(parts) > 2 and parts[0] == "jingzhun" else None
 
 
+# Fifteen digits or more: an ID number (or its body) in the query, e.g. one typed into a search
+# box that the page refused. It must not travel on into another URL.
+_ID_LIKE = re.compile(r"\d{15}")
+
+
+def back_path(request: Any) -> str:
+    """The page as the user left it, its filters and page number too; the path alone when the
+    query holds something like an ID number."""
+    full = request.get_full_path()
+    return request.path if _ID_LIKE.search(unquote(full)) else full
+
+
 @register.simple_tag(takes_context=True)
 def help_url(context: template.Context) -> str:
     request: Any = context.get("request")
@@ -31,6 +45,5 @@ def help_url(context: template.Context) -> str:
     has_section = bool(slug) and guide.section(slug) is not None
     url = reverse("help-section", args=[slug]) if has_section else reverse("help")
     if request is not None and match and match.url_name not in ("help", "help-section"):
-        # The page as the user left it: its filters and page number too.
-        url += "?" + urlencode({"back": request.get_full_path()})
+        url += "?" + urlencode({"back": back_path(request)})
     return url
