@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from jingzhun.core.templatetags.figures import rate
+from jingzhun.core.templatetags.figures import paren, rate
 from tests.factories import HouseholdFactory, PersonFactory
 
 
@@ -69,3 +69,13 @@ def test_chinese_home_page_groups_counts_and_prints_rates_with_two_decimals(
     assert '<td class="num">8,620</td><td class="num">2</td>' in table
     assert '<td class="num">0.02</td>' in table and '<td class="num">5.00</td>' in table
     assert "8620" not in table
+
+
+def test_a_figure_in_brackets_is_written_as_each_language_writes_it():
+    with translation.override("zh-hans"):
+        assert paren("1,234") == "（1,234）"
+        assert paren("5.40", "%") == "（5.40%）"
+    with translation.override("en"):
+        assert paren("1,234") == " (1,234)"
+        assert paren("5.40", "%") == " (5.40%)"
+        assert paren("<b>") == " (&lt;b&gt;)"  # escaped
