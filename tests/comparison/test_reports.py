@@ -319,3 +319,17 @@ def test_a_year_narrows_the_report_its_lists_and_its_links(built, client, county
     listed = client.get(reverse("comparison-findings"), {"status": "all", "year": "2020"})
     assert len(re.findall(r'id="finding-\d+"', listed.content.decode())) == 2
     assert client.get("/api/comparison-report/", {"year": 2020}).json()["year"] == 2020
+
+
+def test_rule_labels_are_in_the_readers_language():
+    from django.utils import translation
+
+    from jingzhun.standards import rules
+
+    shipped = {r.id: r for rs in rules.available().values() for r in rs.rules}
+    with translation.override("zh-hans"):
+        chinese = reports.rule_labels()
+    with translation.override("en"):
+        english = reports.rule_labels()
+    assert chinese["deceased"] == shipped["deceased"].label
+    assert english["deceased"] == shipped["deceased"].label_en != shipped["deceased"].label

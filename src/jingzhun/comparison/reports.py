@@ -42,7 +42,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Substr
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun import areacodes, rates
@@ -303,8 +303,14 @@ def _area_figures(
 
 
 def rule_labels() -> dict[str, str]:
-    """Every shipped rule's label by its id (a rule removed since keeps its id)."""
-    return {rule.id: rule.label for rs in rules.available().values() for rule in rs.rules}
+    """Every shipped rule's label by its id, in the reader's language (a rule removed since
+    keeps its id)."""
+    english = translation.get_language() == "en"
+    return {
+        rule.id: (rule.label_en or rule.label) if english else rule.label
+        for rs in rules.available().values()
+        for rule in rs.rules
+    }
 
 
 def _rule_rows(

@@ -19,7 +19,6 @@ from openpyxl import Workbook
 from jingzhun.audit import services as audit
 from jingzhun.audit.models import Action
 from jingzhun.core.paging import page_number
-from jingzhun.standards import rules
 from jingzhun.workbook.safe import append_row
 from jingzhun.workbook.web import xlsx_response
 
@@ -54,10 +53,6 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet, dict[str, str]]:
     return findings.order_by("area_code", "rule", "pk"), chosen
 
 
-def _labels() -> dict[str, str]:
-    return {rule.id: rule.label for rs in rules.available().values() for rule in rs.rules}
-
-
 @never_cache
 @login_required
 def finding_list(request: HttpRequest) -> HttpResponse:
@@ -68,7 +63,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     # The status goes along even when empty (= every status): left out, the next page and the
     # export would fall back to the default (open findings only).
     query = urlencode({k: v for k, v in chosen.items() if v or k == "status"})
-    labels = _labels()
+    labels = reports.rule_labels()
     return render(
         request,
         "comparison/finding_list.html",
@@ -89,7 +84,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 def finding_export(request: HttpRequest) -> HttpResponse:
     """The filtered findings as .xlsx (at most EXPORT_MAX rows), audited as an export."""
     findings, chosen = _filtered(request)
-    labels = _labels()
+    labels = reports.rule_labels()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(gettext("比对发现"))
     header = [gettext("区划代码"), gettext("规则"), gettext("问题类型"), gettext("严重程度")]

@@ -30,7 +30,8 @@ from jingzhun.workbook.web import clean_xlsx_upload
 from . import actions, awaiting, reports, verification
 from .choices import OPEN_TASKS, CheckResult, TaskStatus
 from .models import VerificationTask
-from .views_findings import _labels, audited_xlsx
+from .reports import rule_labels
+from .views_findings import audited_xlsx
 
 PER_PAGE = 50
 
@@ -132,7 +133,7 @@ def _query(request: HttpRequest, status: str) -> str:
 def task_list(request: HttpRequest) -> HttpResponse:
     tasks, status = _tasks(request)
     today = timezone.localdate()
-    labels = _labels()
+    labels = rule_labels()
     open_tasks = VerificationTask.objects.visible_to(request.user).filter(status__in=OPEN_TASKS)
     board: Counter = Counter()
     late: Counter = Counter()
@@ -166,7 +167,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 def task_export(request: HttpRequest) -> HttpResponse:
     """The listed tasks as .xlsx for field work (audited export)."""
     tasks, status = _tasks(request)
-    labels = _labels()
+    labels = rule_labels()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(gettext("核查任务"))
     append_row(
@@ -237,7 +238,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "correction": _correction(task),
             "may_enter": actions.may_enter(task),
             "change": _change(task),
-            "label": _labels().get(task.finding.rule, task.finding.rule),
+            "label": rule_labels().get(task.finding.rule, task.finding.rule),
             "overdue": task.is_open and task.due < timezone.localdate(),
             "forms": forms_,
             "can_edit": request.user.can_edit(),
