@@ -34,9 +34,6 @@ CHROME = (
 # report of this test's commit says what): (page, element) → why. Remove an entry once fixed.
 PENDING = {
     ("batch", "h1"): "Batch.title is stored in the creator's language (procedures/services.py)",
-    ("comparison findings", "select[name=rule] option"): (
-        "the rule filter lists rule.label, not label_en (comparison/views_findings.py)"
-    ),
 }
 
 BOXES = """(selector) => Array.from(document.querySelectorAll(selector))
