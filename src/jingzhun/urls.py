@@ -5,7 +5,11 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
+from jingzhun.dashboard import home
+
 urlpatterns = [
+    # The home page: what awaits the user, then the area's overview (dashboard/home.py).
+    path("", home.home, name="home"),
     path("", include("jingzhun.core.urls")),
     path("accounts/", include("jingzhun.accounts.urls")),
     path("areas/", include("jingzhun.areas.urls")),

@@ -257,7 +257,7 @@ def test_help_pages_link_to_the_help_on_help(client, viewer):
 
 @pytest.mark.django_db
 def test_a_section_missing_from_the_guide_links_to_the_index(client, viewer, monkeypatch):
-    monkeypatch.setitem(guides.SECTION_OF_APP, "core", "no-such-section")
+    monkeypatch.setitem(guides.SECTION_OF_URL, "home", "no-such-section")
     client.force_login(viewer)
     assert help_link(client.get(reverse("home"))) == ("/help/?back=%2F", "帮助")
 

@@ -78,3 +78,10 @@ def test_areas_imports_the_registry_only_for_the_tree_counts():
 def test_the_check_sees_the_pending_import():
     assert "jingzhun.registry.models" in _imports(SOURCE / "areas" / "views.py")
     assert "jingzhun.workbook" in _imports(SOURCE / "areas" / "excel" / "importer.py")
+
+
+def test_core_imports_no_domain_app():
+    """`core` is the floor every app stands on (scoping, paging, bulk writes, help): the home
+    page, which reads the registry, lives in `dashboard` (the top floor), not here."""
+    domain = ("areas", "registry", "assessment", "procedures", "comparison", "exports", "imports")
+    assert _offenders("core", (*domain, "dashboard"), set()) == []

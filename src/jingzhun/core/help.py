@@ -41,6 +41,7 @@ SECTION_OF_APP = {
     "dashboard": "dashboard",
 }
 SECTION_OF_URL = {
+    "home": "home",
     "household-detail": "household-page",
     "person-reveal": "household-page",
     "household-create": "creating-and-editing",

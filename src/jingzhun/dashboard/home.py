@@ -17,11 +17,10 @@ from django.views.decorators.cache import never_cache
 from jingzhun import rates
 from jingzhun.areas.choices import Level
 from jingzhun.areas.models import Area
+from jingzhun.core import awaiting
 from jingzhun.exports.sheets import Table, list_export_response
 from jingzhun.registry import choices as c
 from jingzhun.registry.models import Household, Person
-
-from . import awaiting
 
 
 def incidence_by_area(user: object) -> list[dict]:
@@ -137,7 +136,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     return render(
         request,
-        "core/home.html",
+        "dashboard/home.html",
         {
             "by_status": by_status,
             **headline(by_status),

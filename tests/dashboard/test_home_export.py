@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from jingzhun.audit.models import AuditEntry
-from tests.core.test_views import world  # noqa: F401  (the fixture)
+from tests.dashboard.test_home import world  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 

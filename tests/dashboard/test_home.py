@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from jingzhun.core.views import incidence_by_area
+from jingzhun.dashboard.home import incidence_by_area
 from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
