@@ -32,9 +32,7 @@ CHROME = (
 )
 # Chrome still Chinese, waiting for a change in a file of another part of issue #13 (the final
 # report of this test's commit says what): (page, element) → why. Remove an entry once fixed.
-PENDING = {
-    ("batch", "h1"): "Batch.title is stored in the creator's language (procedures/services.py)",
-}
+PENDING = {}
 
 BOXES = """(selector) => Array.from(document.querySelectorAll(selector))
   .filter(e => e.offsetParent !== null)

@@ -12,11 +12,18 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.models import ScopedQuerySet, TimeStampedModel
 
 from .flows import FLOWS, STATE_CHOICES, Closed, Flow, Kind, ReasonCategory, Step, StepId
+
+
+def batch_title(kind: str, area_name: str, year: int) -> str:
+    return gettext("{area} {year} 年{kind}名单").format(
+        area=area_name, year=year, kind=Kind(kind).label
+    )
 
 
 class Batch(TimeStampedModel):
@@ -54,6 +61,13 @@ class Batch(TimeStampedModel):
     @property
     def flow(self) -> Flow:
         return FLOWS[self.kind]
+
+    @property
+    def heading(self) -> str:
+        """The batch's name in the reader's language ("泸西县某村 2018 年脱贫名单"), built when
+        shown: `title` keeps the words of whoever opened the batch. Reads `self.area`: select
+        it along for a list."""
+        return batch_title(self.kind, self.area.name, self.year)
 
 
 class Notice(models.Model):

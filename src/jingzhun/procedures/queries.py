@@ -324,7 +324,7 @@ def household_procedures(user: Any, household: Any) -> list[Procedure]:
     return list(
         Procedure.objects.visible_to(user)
         .filter(household=household)
-        .select_related("batch")
+        .select_related("batch__area")
         .prefetch_related(
             Prefetch("steps", queryset=StepRecord.objects.select_related("actor").order_by("id"))
         )

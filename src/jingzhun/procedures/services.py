@@ -41,6 +41,7 @@ from jingzhun.registry.models import Household
 
 from .flows import BATCH_LEVEL, FLOWS, Closed, Field, Kind, Step, StepId
 from .models import Batch, Channel, Notice, Objection, ObjectionStatus, Procedure, StepRecord
+from .models import batch_title as models_batch_title
 
 
 class Conflict(Exception):
@@ -195,7 +196,7 @@ def clean_evidence(step: Step, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def batch_title(kind: str, area: Area, year: int) -> str:
-    return _("{area} {year} 年{kind}名单").format(area=area.name, year=year, kind=Kind(kind).label)
+    return models_batch_title(kind, area.name, year)
 
 
 @transaction.atomic

@@ -439,7 +439,7 @@ def evidence_rows(procedure: Procedure, record: StepRecord) -> list[tuple[str, A
 def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = get_object_or_404(
         Procedure.objects.visible_to(request.user).select_related(
-            "batch", "household", "village", "notice", "verdict"
+            "batch__area", "household", "village", "notice", "verdict"
         ),
         pk=pk,
     )

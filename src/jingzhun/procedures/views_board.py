@@ -42,7 +42,7 @@ def _rows(queryset: QuerySet[Procedure], page: int = 1, limit: int | None = -1) 
     """Page `page` of `queryset`, ROWS_SHOWN rows (every row when `limit` is None: the
     board's export). ROWS_SHOWN is read at the call, so a test may lower it."""
     limit = ROWS_SHOWN if limit == -1 else limit
-    queryset = queryset.select_related("household", "batch", "village", "notice")
+    queryset = queryset.select_related("household", "batch__area", "village", "notice")
     if limit is None:
         return queries.with_heads(list(queryset))
     # Deferred join: a deep page walks the offset on keys only (core/paging.py).
