@@ -333,3 +333,20 @@ def test_rule_labels_are_in_the_readers_language():
         english = reports.rule_labels()
     assert chinese["deceased"] == shipped["deceased"].label
     assert english["deceased"] == shipped["deceased"].label_en != shipped["deceased"].label
+
+
+def test_the_run_and_load_forms_name_rule_sets_and_kinds_in_the_readers_language():
+    from django.utils import translation
+
+    from jingzhun.comparison.views import _kind_choices
+    from jingzhun.comparison.views_runs import _ruleset_choices
+    from jingzhun.standards import dataset_kinds, rules
+
+    ruleset = next(iter(rules.available().values()))
+    kind = next(iter(dataset_kinds.available().values()))
+    with translation.override("en"):
+        assert dict(_ruleset_choices())[ruleset.id].startswith(ruleset.name_en + " (")
+        assert dict(_kind_choices())[kind.id] == f"{kind.name_en} ({kind.department_en})"
+    with translation.override("zh-hans"):
+        assert dict(_ruleset_choices())[ruleset.id].startswith(ruleset.name + "（")
+        assert dict(_kind_choices())[kind.id] == f"{kind.name}（{kind.department}）"

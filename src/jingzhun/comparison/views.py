@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -32,7 +32,11 @@ DATASETS_PER_PAGE = 50
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    return [(k.id, f"{k.name}（{k.department}）") for k in dataset_kinds.available().values()]
+    """The dataset kinds by name in the reader's language (called when a form is made)."""
+    kinds = dataset_kinds.available().values()
+    if translation.get_language() == "en":
+        return [(k.id, f"{k.name_en} ({k.department_en})") for k in kinds]
+    return [(k.id, f"{k.name}（{k.department}）") for k in kinds]
 
 
 class LoadForm(forms.Form):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -25,6 +25,9 @@ SHOWN_RUNS = 100  # per page
 
 
 def _ruleset_choices() -> list[tuple[str, str]]:
+    """The rule sets by name in the reader's language (called when a form is made)."""
+    if translation.get_language() == "en":
+        return [(r.id, f"{r.name_en} ({r.id} v{r.version})") for r in rules.available().values()]
     return [(r.id, f"{r.name}（{r.id} v{r.version}）") for r in rules.available().values()]
 
 
