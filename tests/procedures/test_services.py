@@ -5,9 +5,11 @@ atomic record change at the announcement."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from jingzhun.audit.models import AuditEntry
 from jingzhun.procedures import services
@@ -394,6 +396,14 @@ def test_a_household_that_no_longer_meets_the_standard_is_stopped_at_approval(
     assert stopped.pk == pair[1].pk and "审定时不再达到退出标准" in reason and "住房" in reason
     pair[1].refresh_from_db()
     assert pair[1].state == Closed.STOPPED and pair[1].closing_reason == reason
+    # Kept in English too, shown to a reader of the English pages.
+    english = pair[1].closing_reason_en
+    assert english.startswith("No longer meets the exit standard at approval: "), english
+    assert not re.search(r"[\u4e00-\u9fff]", english), english
+    with translation.override("en"):
+        assert pair[1].closing_reason_shown == english
+    with translation.override("zh-hans"):
+        assert pair[1].closing_reason_shown == reason
     assert not pair[1].is_open
     assert StepRecord.objects.get(procedure=pair[1], step=Closed.STOPPED).evidence["reason"]
     advance(pair[:1], StepId.ANNOUNCEMENT, staff, monkeypatch)
@@ -423,6 +433,7 @@ def test_an_open_objection_blocks_and_its_finding_decides(staff, pair, monkeypat
     pair[0].refresh_from_db()
     assert pair[0].state == Closed.REMOVED
     assert pair[0].closing_reason == "异议成立：核实属实，暂缓退出"
+    assert pair[0].closing_reason_en == "Objection upheld: 核实属实，暂缓退出"  # as typed
     outcome = services.take_step(
         [pair[1]], StepId.TOWNSHIP_REVIEW, review, acting_user=staff.township
     )

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.translation import get_language
-
 from jingzhun.engine.django import app_backend
 from jingzhun.engine.inputs import input_view
 from jingzhun.engine.tables import base_tables
@@ -23,10 +21,11 @@ from jingzhun.standards.vocabulary import KEYS
 
 def unmet_now(
     standard_id: str, year: int, level: str, entities: Iterable[str | int], prefix: str
-) -> dict[str, list[str]]:
-    """{entity: sentences of its unmet indicators} for each of `entities` found under `prefix`
-    ([] = meets every indicator). An entity missing from the answer is no longer assessable
-    (deregistered, or moved out of the area)."""
+) -> dict[str, dict[str, list[str]]]:
+    """{entity: {"zh": […], "en": […]}}: the sentences of its unmet indicators in both
+    languages (what is stored is read later in either), for each of `entities` found under
+    `prefix` (empty lists = meets every indicator). An entity missing from the answer is no
+    longer assessable (deregistered, or moved out of the area)."""
     wanted = [str(e) for e in entities]
     if not wanted:
         return {}
@@ -36,7 +35,10 @@ def unmet_now(
     key = KEYS[level]
     view = view.filter(view[key].cast("string").isin(wanted))
     rows = evaluate(standard, level, view, year=year).to_pyarrow().to_pylist()
-    language = "en" if (get_language() or "").startswith("en") else "zh"
     return {
-        str(row[key]): explain(standard, level, row, year=year, language=language) for row in rows
+        str(row[key]): {
+            language: explain(standard, level, row, year=year, language=language)
+            for language in ("zh", "en")
+        }
+        for row in rows
     }

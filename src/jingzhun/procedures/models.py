@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingzhun.core.models import ScopedQuerySet, TimeStampedModel
@@ -153,6 +153,9 @@ class Procedure(TimeStampedModel):
         related_name="procedures",
     )
     closing_reason = models.CharField(_("结束原因"), max_length=300, blank=True)
+    # The same in English where the system wrote it (a recheck at approval, an upheld
+    # objection's prefix); empty for a reason a person typed, shown as typed to every reader.
+    closing_reason_en = models.CharField(_("结束原因（英文）"), max_length=300, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
 
     objects = ScopedQuerySet.as_manager()
@@ -186,6 +189,13 @@ class Procedure(TimeStampedModel):
     @property
     def flow(self) -> Flow:
         return FLOWS[self.kind]
+
+    @property
+    def closing_reason_shown(self) -> str:
+        """The closing reason in the reader's language (Chinese where no English was kept)."""
+        if self.closing_reason_en and (get_language() or "").startswith("en"):
+            return self.closing_reason_en
+        return self.closing_reason
 
     @property
     def is_open(self) -> bool:

@@ -21,9 +21,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jingzhun import areacodes
 from jingzhun.accounts.choices import Role
@@ -490,7 +490,7 @@ def take_step(
     still_meeting = locked
     if step.id == StepId.COUNTY_APPROVAL and flow.kind in (Kind.EXIT, Kind.VILLAGE_EXIT):
         still_meeting = []
-        for procedure, reason in _recheck(locked):
+        for procedure, (reason, reason_en) in _recheck(locked):
             if reason:
                 _move(
                     procedure,
@@ -500,8 +500,11 @@ def take_step(
                     {**clean, "reason": reason},
                     expected[procedure.pk],
                     closing_reason=reason[:300],
+                    closing_reason_en=reason_en[:300],
                 )
-                outcome.stopped.append((procedure, reason))
+                # The page that took the step reports it in its reader's language.
+                english = (translation.get_language() or "").startswith("en")
+                outcome.stopped.append((procedure, reason_en if english else reason))
             else:
                 still_meeting.append(procedure)
     for procedure in still_meeting:
@@ -512,13 +515,25 @@ def take_step(
     return outcome
 
 
-def _recheck(procedures: list[Procedure]) -> list[tuple[Procedure, str]]:
-    """(procedure, '' if it still meets its cited standard today, else why not)."""
-    answers: list[tuple[Procedure, str]] = []
+def _in_both(message: str, **values: Any) -> tuple[str, str]:
+    """A system message (a gettext msgid with {placeholders}) in Chinese and in English, for a
+    reason that is stored and read later in either language."""
+    texts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts.append(_(message).format(**values)[:300])
+    return texts[0], texts[1]
+
+
+def _recheck(procedures: list[Procedure]) -> list[tuple[Procedure, tuple[str, str]]]:
+    """(procedure, ('', '') if it still meets its cited standard today, else why not in Chinese
+    and English)."""
+    answers: list[tuple[Procedure, tuple[str, str]]] = []
     groups: dict[tuple[str, int, str, str], list[Procedure]] = {}
     for procedure in procedures:
         if procedure.verdict is None:
-            answers.append((procedure, _("所引用的评估结论已被删除，请重新评估后再提出")))
+            deleted = gettext_noop("所引用的评估结论已被删除，请重新评估后再提出")
+            answers.append((procedure, _in_both(deleted)))
             continue
         run = procedure.verdict.run
         level = Level.VILLAGE if procedure.kind == Kind.VILLAGE_EXIT else Level.HOUSEHOLD
@@ -532,15 +547,16 @@ def _recheck(procedures: list[Procedure]) -> list[tuple[Procedure, str]]:
         found = unmet_now(standard_id, year, level, entities, prefix)
         for entity, procedure in entities.items():
             if entity not in found:
-                answers.append((procedure, _("该户已不在评估范围内（可能已销号或迁出）")))
-            else:
                 answers.append(
-                    (
-                        procedure,
-                        "; ".join(found[entity])
-                        and _("审定时不再达到退出标准：{why}").format(why=";".join(found[entity])),
-                    )
+                    (procedure, _in_both(gettext_noop("该户已不在评估范围内（可能已销号或迁出）")))
                 )
+            elif not found[entity]["zh"]:
+                answers.append((procedure, ("", "")))
+            else:
+                why = gettext_noop("审定时不再达到退出标准：{why}")
+                zh = _in_both(why, why="；".join(found[entity]["zh"]))[0]
+                en = _in_both(why, why="; ".join(found[entity]["en"]))[1]
+                answers.append((procedure, (zh, en)))
     return answers
 
 
@@ -791,6 +807,12 @@ def resolve_objection(
             acting_user,
             {"objection": objection.pk, "finding": finding[:300]},
             procedure.version,
-            closing_reason=_("异议成立：{finding}").format(finding=finding)[:300],
+            **dict(
+                zip(
+                    ("closing_reason", "closing_reason_en"),
+                    _in_both(gettext_noop("异议成立：{finding}"), finding=finding),
+                    strict=True,
+                )
+            ),
         )
     return objection

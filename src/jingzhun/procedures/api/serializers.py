@@ -160,6 +160,7 @@ class ProcedureSerializer(ModelSerializer):
             "verdict",
             "notice",
             "closing_reason",
+            "closing_reason_en",
             "version",
             "steps",
             "objections",
