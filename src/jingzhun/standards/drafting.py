@@ -24,8 +24,10 @@ nothing more; the adopted file's comments and layout stay in the shipped file it
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from jingzhun.standards import vocabulary
 from jingzhun.standards.expression import names
@@ -77,6 +79,15 @@ def numeric_threshold(indicator: Indicator) -> bool:
     return isinstance(indicator.threshold, Decimal)
 
 
+def changed_parameters(values: Mapping[str, Any], adopted: Standard) -> dict[str, Any]:
+    """The parameters of `values` that the adopted standard has and that differ from its own."""
+    return {
+        name: value
+        for name, value in values.items()
+        if name in adopted.parameters and value != adopted.parameters[name]
+    }
+
+
 def normalised(adopted: Standard, edits: DraftEdits) -> DraftEdits:
     """The edits with what changes nothing left out: a value equal to the adopted one, the
     threshold of an indicator switched off, an unknown indicator or parameter."""
@@ -90,11 +101,7 @@ def normalised(adopted: Standard, edits: DraftEdits) -> DraftEdits:
         and numeric_threshold(known[key])
         and value != known[key].threshold
     }
-    parameters = {
-        name: value
-        for name, value in edits.parameters.items()
-        if name in adopted.parameters and value != adopted.parameters[name]
-    }
+    parameters = changed_parameters(edits.parameters, adopted)
     return DraftEdits(
         name=edits.name,
         name_en=edits.name_en,
@@ -204,11 +211,7 @@ def edits_of(adopted: Standard, draft: Standard) -> DraftEdits:
                     label_en=indicator.label_en,
                 )
             )
-    parameters = {
-        name: value
-        for name, value in draft.parameters.items()
-        if name in adopted.parameters and value != adopted.parameters[name]
-    }
+    parameters = changed_parameters(draft.parameters, adopted)
     return DraftEdits(
         name=draft.name,
         name_en=draft.name_en,
